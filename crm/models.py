@@ -1,0 +1,28 @@
+"""Import every CRM table so that ``Base.metadata`` is complete (migrations, tests)."""
+
+from crm.agreements import Agreement, AgreementStatus, FrequencyUnit
+from crm.crews import Crew, CrewShift, Holiday
+from crm.customers import Contact, Customer, CustomerStatus, GeocodeStatus, Site
+from crm.db import Base
+from crm.geocache import GeocodeCacheEntry
+from crm.services import ServiceType
+from crm.users import Role, User
+
+__all__ = [
+    "Agreement",
+    "AgreementStatus",
+    "Base",
+    "Contact",
+    "Crew",
+    "CrewShift",
+    "Customer",
+    "CustomerStatus",
+    "FrequencyUnit",
+    "GeocodeCacheEntry",
+    "GeocodeStatus",
+    "Holiday",
+    "Role",
+    "ServiceType",
+    "Site",
+    "User",
+]
