@@ -9,7 +9,14 @@ WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 """Index 0 is Monday, as in ``datetime.date.weekday()``."""
 
 SKILLS: frozenset[str] = frozenset(
-    {"ladder", "water_fed_pole", "mower_trailer", "pool_chemicals", "irrigation", "pressure_washer"}
+    {
+        "ladder",
+        "water_fed_pole",
+        "mower_trailer",
+        "pool_chemicals",
+        "irrigation",
+        "pressure_washer",
+    }
 )
 """What a crew can be equipped or licensed for; sites and services require from this set."""
 
@@ -34,7 +41,12 @@ DEFAULT_SERVICES: tuple[ServiceDefault, ...] = (
     ServiceDefault("hedge_trim", "Hedge trimming", "lawn", 60, Decimal("70.00"), "mower_trailer"),
     ServiceDefault("pool_service", "Pool service", "pool", 30, Decimal("40.00"), "pool_chemicals"),
     ServiceDefault(
-        "pool_open_close", "Pool opening / closing", "pool", 120, Decimal("180.00"), "pool_chemicals"
+        "pool_open_close",
+        "Pool opening / closing",
+        "pool",
+        120,
+        Decimal("180.00"),
+        "pool_chemicals",
     ),
 )
 

@@ -80,7 +80,7 @@ class Site(Base):
     region: Mapped[str | None] = mapped_column(String(100))
 
     customer: Mapped[Customer] = relationship(back_populates="sites")
-    agreements: Mapped[list["Agreement"]] = relationship(  # noqa: UP037
+    agreements: Mapped[list["Agreement"]] = relationship(  # noqa: F821, UP037
         back_populates="site", order_by="Agreement.id"
     )
 
