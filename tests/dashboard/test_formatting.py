@@ -1,0 +1,42 @@
+"""Display helpers: shifts in the CSV notation, times, money."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+
+from dashboard.formatting import format_days, format_shifts, hhmm, money
+
+
+@dataclass
+class Shift:
+    weekday: int
+    start_min: int
+    end_min: int
+
+
+@pytest.mark.parametrize(
+    ("shifts", "expected"),
+    [
+        ([], ""),
+        ([Shift(0, 450, 960)], "Mon 07:30-16:00"),
+        ([Shift(d, 450, 960) for d in range(5)], "Mon-Fri 07:30-16:00"),
+        (
+            [*(Shift(d, 450, 960) for d in range(5)), Shift(5, 480, 720)],
+            "Mon-Fri 07:30-16:00; Sat 08:00-12:00",
+        ),
+        ([Shift(0, 450, 960), Shift(2, 450, 960)], "Mon 07:30-16:00; Wed 07:30-16:00"),
+        ([Shift(1, 480, 720), Shift(0, 480, 720)], "Mon-Tue 08:00-12:00"),
+    ],
+)
+def test_format_shifts(shifts: list[Shift], expected: str) -> None:
+    """Runs of consecutive days with equal hours are joined, as ``crews.csv`` writes them."""
+    assert format_shifts(shifts) == expected
+
+
+def test_small_formatters() -> None:
+    assert hhmm(450) == "07:30" and hhmm(None) == ""
+    assert format_days([3, 0]) == "Mon+Thu"
+    assert money(Decimal("1234.5")) == "1,234.50" and money(None) == ""
