@@ -27,7 +27,18 @@ from crm.crews import Crew
 from crm.users import Role, User
 from dashboard import create_app
 from dashboard.db import get_database
-from dashboard.demo import DEFAULT_DATA_DIR, DEMO_KINDS, DemoError, drop_everything, row_counts
+from dashboard.demo import (
+    CREW_PASSWORD,
+    DEFAULT_DATA_DIR,
+    DEMO_KINDS,
+    DISPATCHER_EMAIL,
+    DISPATCHER_PASSWORD,
+    OWNER_EMAIL,
+    OWNER_PASSWORD,
+    DemoError,
+    drop_everything,
+    row_counts,
+)
 from dashboard.demo import load_demo as _load_demo
 from dashboard.migrate import (
     SchemaOutOfDateError,
@@ -227,6 +238,16 @@ def demo_command(reset: bool, if_empty: bool, data_dir: Path) -> None:
     if counts and if_empty:
         upgrade_database(url)
         click.echo("the database already holds data: kept as it is (`rounds demo --reset` reloads)")
+        with get_database().session_factory() as session:
+            kept = session.scalars(
+                select(User.email).where(User.email.in_([OWNER_EMAIL, DISPATCHER_EMAIL]))
+            ).all()
+        if kept:
+            click.echo(
+                f"demo logins, unless changed: {OWNER_EMAIL} / {OWNER_PASSWORD}, "
+                f"{DISPATCHER_EMAIL} / {DISPATCHER_PASSWORD}, crew-<crew id>@example.com / "
+                f"{CREW_PASSWORD}"
+            )
         return
     if counts and not reset:
         summary = ", ".join(f"{n} {name}" for name, n in sorted(counts.items())[:4])
