@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 # Load the sample company once (an existing database is kept), plan next week, serve.
 run: install
 	$(BIN)/rounds demo --if-empty
-	@$(BIN)/rounds plan --week next 2>/dev/null || echo "Planning next week: the weekly planner is not built yet; the dashboard shows the imported company."
+	$(BIN)/rounds plan --week next --time-limit 20 --if-missing
 	$(BIN)/rounds run --host $(HOST) --port $(PORT)
 
 test: install

@@ -13,8 +13,13 @@ exists, `benchmarks.periodic_adapter` maps them.
 
 from __future__ import annotations
 
+import os
+
 from benchmarks.model import Instance, Route
 from benchmarks.solvers import SolverOutput, Unavailable, Unsupported, scaled, scaled_matrix
+
+#: How many search processes our solver may use per file; set by ``run --threads``.
+THREADS_ENV = "ROUNDS_BENCH_THREADS"
 
 
 def _optimizer():  # type: ignore[no-untyped-def]
@@ -78,7 +83,8 @@ def solve(instance: Instance, time_limit: float) -> SolverOutput:
 
         return solve_periodic_instance(instance, time_limit)
     data = build_problem(instance)
-    params = opt.SolveParams(time_limit_s=time_limit, objective="distance", num_workers=1)
+    threads = int(os.environ.get(THREADS_ENV, "1"))
+    params = opt.SolveParams(time_limit_s=time_limit, objective="distance", num_workers=threads)
     result = opt.solve(data, params)
     status = getattr(result.status, "name", str(result.status)).lower()
     return SolverOutput(routes=routes_from_result(result), status=status)

@@ -17,11 +17,13 @@ stands for the instances its manifest lists. Bad input exits with status 2 and o
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from benchmarks.adapter import THREADS_ENV
 from benchmarks.check import TOLERANCE, check
 from benchmarks.formats import expand_paths, read_instance, read_solution_routes
 from benchmarks.manifest import best_known
@@ -111,6 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="solves at once, one process each (default 1)",
     )
     p_run.add_argument(
+        "--threads",
+        type=_workers,
+        default=1,
+        metavar="N",
+        help="search processes our solver runs per file (its num_workers; peers stay "
+        "single-threaded; default 1)",
+    )
+    p_run.add_argument(
         "--tolerance",
         type=float,
         default=TOLERANCE,
@@ -157,6 +167,7 @@ def _cmd_run(args: argparse.Namespace, base: Path) -> int:
         reason = missing_dependency(name)
         if reason:
             raise UsageError(reason)
+    os.environ[THREADS_ENV] = str(args.threads)  # read by the adapter in each solve process
     run(
         _files(args, base),
         args.time_limit,

@@ -443,6 +443,10 @@ def register_commands(group: click.Group) -> None:
     for command in COMMANDS:
         group.add_command(command)
     group.add_command(_solve_command(), "solve")
+    from dashboard.plan_cli import diff_command, plan_command, publish_command
+
+    for command in (plan_command, diff_command, publish_command):
+        group.add_command(command)
 
 
 register_commands(cli)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+import crm.models  # noqa: F401  (registers every CRM table the string links point to)
 from crm.db import Base, created_at, enum_column, intpk
 
 
