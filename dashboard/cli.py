@@ -9,23 +9,23 @@ non-zero exit (click's ``ClickException``), never as a traceback.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import click
-from alembic.script.revision import RevisionError
-from alembic.util import CommandError
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from crm.crews import Crew
 from crm.users import Role, User
 from dashboard import create_app
+from dashboard.cli_support import (
+    first_line,
+    require_current_schema,
+    translated_errors,
+    user_errors,
+)
 from dashboard.db import get_database
 from dashboard.demo import (
     CREW_PASSWORD,
@@ -41,8 +41,6 @@ from dashboard.demo import (
 )
 from dashboard.demo import load_demo as _load_demo
 from dashboard.migrate import (
-    SchemaOutOfDateError,
-    check_schema,
     current_revision,
     downgrade_database,
     head_revision,
@@ -50,7 +48,6 @@ from dashboard.migrate import (
     upgrade_database,
 )
 
-F = TypeVar("F", bound=Callable[..., Any])
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 8
 
@@ -59,40 +56,11 @@ def _make_app() -> Flask:
     return create_app(check_schema_on_start=False)
 
 
-def _first_line(error: BaseException) -> str:
-    text = str(getattr(error, "orig", None) or error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
-
-
-@contextmanager
-def _translated_errors() -> Iterator[None]:
-    """The errors users cause (schema behind, database unreachable, bad revision) as one line."""
-    try:
-        yield
-    except SchemaOutOfDateError as error:
-        raise click.ClickException(str(error)) from None
-    except (CommandError, RevisionError) as error:
-        raise click.ClickException(_first_line(error)) from None
-    except SQLAlchemyError as error:
-        raise click.ClickException(f"database error: {_first_line(error)}") from None
-
-
-def user_errors(f: F) -> F:
-    """Decorate a command so that :func:`_translated_errors` applies however it is invoked."""
-
-    @wraps(f)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        with _translated_errors():
-            return f(*args, **kwargs)
-
-    return cast(F, wrapped)
-
-
 class RoundsGroup(FlaskGroup):
     """The ``rounds`` group; also translates errors raised while building the app."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        with _translated_errors():
+        with translated_errors():
             return super().invoke(ctx)
 
 
@@ -111,12 +79,6 @@ click.version_option(package_name="rounds", prog_name="rounds")(cli)
 
 def _database_url() -> str:
     return str(current_app.config["DATABASE_URL"])
-
-
-def require_current_schema() -> None:
-    """Stop with the ``rounds db upgrade`` hint unless the database is at the head revision."""
-    with get_database().engine.connect() as connection:
-        check_schema(connection)
 
 
 # --- serving -------------------------------------------------------------------------------
@@ -414,7 +376,7 @@ def _solve_command() -> click.Command:
     try:
         from optimizer.cli import solve_command
     except ImportError as error:
-        reason = _first_line(error)
+        reason = first_line(error)
 
         @click.command("solve", context_settings={"ignore_unknown_options": True})
         @click.argument("args", nargs=-1, type=click.UNPROCESSED)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from dashboard.cli import require_current_schema, user_errors
+from dashboard.cli_support import require_current_schema, user_errors
 from dashboard.db import get_database
 from optimizer import SolveParams
 from optimizer.cli import ProgressBar
