@@ -53,7 +53,7 @@ def create_app(
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(INSTANCE_DIR)
 
-    from dashboard import admin, api, auth, crm_views, db, errors, main
+    from dashboard import admin, api, auth, crew_views, crm_views, db, errors, main
 
     database = db.init_app(app)
     csrf.init_app(app)
@@ -61,6 +61,7 @@ def create_app(
     errors.init_app(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(crm_views.bp)
+    app.register_blueprint(crew_views.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
     app.jinja_env.globals["Role"] = Role
