@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import crm.models  # noqa: F401 - every table on Base.metadata
+import scheduling.models  # noqa: F401 - billing links completions to planned visits
 from crm.db import Base, make_engine, make_session_factory
 from crm.importer import import_csv
 

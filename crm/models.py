@@ -1,6 +1,16 @@
 """Import every CRM table so that ``Base.metadata`` is complete (migrations, tests)."""
 
 from crm.agreements import Agreement, AgreementStatus, FrequencyUnit
+from crm.billing import (
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    NumberSequence,
+    Payment,
+    PaymentMethod,
+    VisitCompletion,
+)
 from crm.crews import Crew, CrewShift, Holiday
 from crm.customers import Contact, Customer, CustomerStatus, GeocodeStatus, Site
 from crm.db import Base
@@ -20,9 +30,17 @@ __all__ = [
     "FrequencyUnit",
     "GeocodeCacheEntry",
     "GeocodeStatus",
+    "Invoice",
+    "InvoiceKind",
+    "InvoiceLine",
+    "InvoiceStatus",
+    "NumberSequence",
+    "Payment",
+    "PaymentMethod",
     "Holiday",
     "Role",
     "ServiceType",
     "Site",
     "User",
+    "VisitCompletion",
 ]

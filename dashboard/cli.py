@@ -409,6 +409,14 @@ def register_commands(group: click.Group) -> None:
 
     for command in (plan_command, diff_command, publish_command):
         group.add_command(command)
+    from dashboard.billing_cli import COMMANDS as BILLING_COMMANDS
+
+    for command in BILLING_COMMANDS:
+        group.add_command(command)
+    from dashboard.nightly_cli import nightly_command, scheduler_command
+
+    for command in (nightly_command, scheduler_command):
+        group.add_command(command)
 
 
 register_commands(cli)

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 import crm.models  # noqa: F401 - every table on Base.metadata
+import scheduling.models  # noqa: F401 - billing links completions to planned visits
 from crm.db import Base, make_engine, make_session_factory
 from tests.crm.fake_nominatim import FakeNominatim
 from tests.crm.import_helpers import import_all, write_baseline

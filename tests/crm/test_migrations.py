@@ -33,8 +33,8 @@ def _tables(url: str) -> set[str]:
 
 
 def test_single_head_named_initial() -> None:
-    """Nothing is released yet: one linear history whose first revision is 0001_initial."""
-    assert head_revision() == "0001_initial"
+    """Nothing is released yet: one linear history, 0001_initial then 0002_billing."""
+    assert head_revision() == "0002_billing"
 
 
 def test_upgrade_creates_every_model_table(each_backend_url: str) -> None:
@@ -85,7 +85,7 @@ def test_check_schema_names_both_revisions_and_the_command(each_backend_url: str
 def test_new_revision_is_numbered_and_empty_when_models_match(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``rounds db revision`` writes ``0002_<slug>.py``; with no model change it does nothing."""
+    """``rounds db revision`` writes ``0003_<slug>.py``; with no model change it does nothing."""
     import dashboard.migrate as migrate
 
     scripts = tmp_path / "migrations"
@@ -94,9 +94,9 @@ def test_new_revision_is_numbered_and_empty_when_models_match(
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     upgrade_database(url)
     path = Path(new_revision(url, "Add the plans!"))
-    assert path == scripts / "versions" / "0002_add_the_plans.py"
+    assert path == scripts / "versions" / "0003_add_the_plans.py"
     source = path.read_text(encoding="utf-8")
-    assert 'down_revision: str | None = "0001_initial"' in source.replace("'", '"')
+    assert 'down_revision: str | None = "0002_billing"' in source.replace("'", '"')
     assert "op." not in source.split("def upgrade")[1], "no model change, no operation"
 
 
