@@ -11,10 +11,10 @@ PORT   ?= 5000
 install: $(STAMP)
 
 # Re-install only when the project's dependencies change; `touch` makes it quick otherwise.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,sample]'
 	@touch $(STAMP)
 
 # Load the sample company once (an existing database is kept), plan next week, serve.
@@ -31,7 +31,7 @@ lint: install
 
 # Side-by-side benchmark against the peers (needs the `bench` extra and ../shared/benchmarks).
 bench-solomon: install
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,sample,bench]'
 	$(BIN)/python -m benchmarks run ../shared/benchmarks/solomon/*.txt --time-limit 10 --out benchmarks/out/solomon --peers
 
 clean:

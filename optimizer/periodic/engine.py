@@ -1,4 +1,4 @@
-"""The planner's main loop: construct, then alternate exact day routing and pattern search.
+"""The planner's main loop: starts, exact day routing, pattern search, polish.
 
 Why a decomposition: a single flat OR-Tools model of the periodic problem
 (one vehicle per crew-day, the allowed day-combinations as an
@@ -8,14 +8,16 @@ insertion heuristics cannot place a multi-visit customer one visit at a time.
 Here the patterns are chosen outside OR-Tools, where a whole job moves at
 once, and OR-Tools only routes days whose visits are fixed:
 
-1. cheapest-insertion construction over all patterns (:func:`~optimizer.periodic.search.construct`),
-2. pattern local search on the insertion estimates (:func:`~optimizer.periodic.search.improve`),
-3. rounds of re-routing with the core, warm-started from the current routes:
-   first each day alone, then pairs of neighbouring days in alternating
-   offsets so that one-visit jobs can change day inside OR-Tools' own search
-   (small problems: all days in one model), each followed by 2.,
-4. the days changed since their last routing are routed once more, so that
-   every returned day is an OR-Tools solution with exact times.
+1. starts: cheapest insertion over all patterns and load-balanced patterns
+   (:func:`~optimizer.periodic.search.construct`, ``construct_balanced``), each
+   followed by the greedy pattern search (:func:`~optimizer.periodic.search.improve`);
+2. a first round routes as many starts as the time allows, cold, one model per
+   day (all days in one when nearly every visit may change day), and keeps the best;
+3. pairs of neighbouring days are routed together, so that one-visit jobs can
+   change day inside OR-Tools' own search;
+4. iterated local search over patterns (:func:`~optimizer.periodic.ils.iterate`);
+5. every day is routed once more (polish), so that every returned day is an
+   OR-Tools solution with exact times.
 """
 
 from __future__ import annotations
