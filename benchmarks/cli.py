@@ -7,7 +7,10 @@ Subcommands:
 - ``check INSTANCE SOLUTION``: check a solution file (our JSON, a Cordeau ``.res`` or a SINTEF
   text) and print its distance; exit status 1 when infeasible;
 - ``info FILE...``: what the reader sees in a file, with its best-known values;
-- ``report RESULTS.csv...``: the Markdown tables of RESULTS.md from run directories.
+- ``report RESULTS.csv...``: the Markdown tables of RESULTS.md from run directories;
+- ``company [--time-limit S] [--week W] [--data DIR | --customers N] [--out DIR]``: the
+  product benchmark, today's book against Rounds on a company's week (see
+  `benchmarks.company`).
 
 A FILE is a path, or a path relative to the instances directory (``--instances``, else
 ``$ROUNDS_BENCHMARKS_DIR``, else ``../shared/benchmarks`` beside the repository); a directory
@@ -151,7 +154,55 @@ def build_parser() -> argparse.ArgumentParser:
         "given results.csv files or run directories.",
     )
     p_report.add_argument("results", nargs="+", type=Path, metavar="RESULTS")
+
+    p_company = sub.add_parser(
+        "company",
+        help="today's book against Rounds on a company's week",
+        description="Load the sample company (or --data DIR, or a generated company of "
+        "--customers N) into a temporary SQLite database and plan the week as-is, as-is "
+        "with overtime, optimized and optimized with a 10%% stability budget; write "
+        "DIR/company.csv and DIR/company.json.",
+    )
+    p_company.add_argument(
+        "--time-limit", type=_positive, default=60.0, metavar="S",
+        help="seconds per scenario (default 60)",
+    )
+    p_company.add_argument(
+        "--solution-limit", type=_workers, metavar="N",
+        help="stop each solve after N improving solutions instead (no time limit)",
+    )
+    p_company.add_argument("--week", default="2026-W49", help="ISO week (default 2026-W49)")
+    source = p_company.add_mutually_exclusive_group()
+    source.add_argument("--data", type=Path, metavar="DIR", help="company CSV directory")
+    source.add_argument(
+        "--customers", type=_workers, metavar="N",
+        help="generate a seeded company of N customers instead (crews scale with it)",
+    )
+    p_company.add_argument("--seed", type=int, default=7, help="generator seed (default 7)")
+    p_company.add_argument(
+        "--scenarios", type=_scenario_list, metavar="LIST",
+        help="comma-separated subset of as_is, as_is_overtime, optimize, optimize_stable",
+    )
+    p_company.add_argument(
+        "--as-is-overtime", type=int, default=120, metavar="MIN",
+        help="overtime per crew-day allowed in the as_is_overtime baseline (default 120)",
+    )
+    p_company.add_argument("--out", type=Path, default=Path("benchmarks/out/company"),
+                           metavar="DIR", help="output directory (default benchmarks/out/company)")
     return parser
+
+
+def _scenario_list(text: str) -> list[str]:
+    from benchmarks.company import SCENARIOS
+
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown or not names:
+        named = ", ".join(unknown) or "(none)"
+        raise argparse.ArgumentTypeError(
+            f"unknown scenario {named}; choose from {', '.join(SCENARIOS)}"
+        )
+    return names
 
 
 def _files(args: argparse.Namespace, base: Path) -> list[Path]:
@@ -216,12 +267,40 @@ def _cmd_report(args: argparse.Namespace, base: Path) -> int:
     return 0
 
 
+def _cmd_company(args: argparse.Namespace, base: Path) -> int:
+    from benchmarks.company import SCENARIOS, run_company
+
+    if args.data is not None and not args.data.is_dir():
+        raise UsageError(f"no such data directory: {args.data}")
+    run_company(
+        out=args.out,
+        week=args.week,
+        data_dir=args.data,
+        customers=args.customers,
+        seed=args.seed,
+        time_limit=None if args.solution_limit else args.time_limit,
+        solution_limit=args.solution_limit,
+        scenarios=args.scenarios or SCENARIOS,
+        overtime_min=args.as_is_overtime,
+        command=" ".join(["python -m benchmarks", *(args.argv or sys.argv[1:])]),
+    )
+    print(f"wrote {args.out / 'company.csv'} and {args.out / 'company.json'}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     try:
         args = build_parser().parse_args(argv)
+        args.argv = None if argv is None else list(argv)
         base = instances_dir(args.instances)
-        commands = {"run": _cmd_run, "check": _cmd_check, "info": _cmd_info, "report": _cmd_report}
+        commands = {
+            "run": _cmd_run,
+            "check": _cmd_check,
+            "info": _cmd_info,
+            "report": _cmd_report,
+            "company": _cmd_company,
+        }
         command = commands[args.command]
         return command(args, base)
     except (UsageError, ValueError, FileNotFoundError, IsADirectoryError) as exc:

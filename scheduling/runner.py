@@ -136,8 +136,9 @@ def create_scheduler(
 ) -> BaseScheduler:
     """A scheduler whose jobs live in the application database, with the nightly job added.
 
-    The job row stores ``database_url`` (APScheduler pickles a job's arguments): the
-    scheduler process passes it again on every start, ``replace_existing`` overwrites it.
+    The job row stores ``database_url`` unless it holds a password (APScheduler pickles a
+    job's arguments; the job then reads ``DATABASE_URL``); ``replace_existing`` overwrites
+    the row on every start of the scheduler process.
     """
     store = SQLAlchemyJobStore(engine=make_engine(database_url))
     scheduler = scheduler_class(jobstores={"default": store}, timezone=timezone)

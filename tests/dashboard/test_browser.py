@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 from crm.db import make_engine, make_session_factory
 from dashboard import create_app
 from dashboard.config import TestConfig
+from dashboard.db import get_database
 from dashboard.demo import DISPATCHER_EMAIL, DISPATCHER_PASSWORD, load_demo
 
 pytestmark = pytest.mark.browser
@@ -51,6 +52,7 @@ def live_server(database_url: str) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+    get_database(app).engine.dispose()  # close pooled connections before the database goes
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from crm.db import make_engine, make_session_factory
 from dashboard import create_app, crew_views
 from dashboard.config import TestConfig
 from dashboard.crew_views import feed_token
+from dashboard.db import get_database
 from dashboard.demo import CREW_PASSWORD, crew_email, load_demo
 from scheduling.models import Plan, PlannedVisit, PlanStatus
 from scheduling.planning import plan_week
@@ -224,6 +225,7 @@ def planned_demo(database_url: str) -> Iterator[tuple[str, int, str]]:
     yield f"http://127.0.0.1:{server.server_port}", crew_id, day.isoformat(), email
     server.shutdown()
     thread.join(timeout=10)
+    get_database(app).engine.dispose()  # close pooled connections before the database goes
 
 
 @pytest.mark.browser
