@@ -38,14 +38,21 @@ def _load(path: Path) -> ProblemData:
 
 
 class ProgressBar:
-    """A one-line progress bar on stderr, redrawn from the solver's own callback."""
+    """A one-line progress bar on stderr, redrawn from the solver's own callback.
+
+    Shows the best cost seen so far: the weekly planner reports every routing it tries,
+    including the ones it then rejects, so a single report is not always an improvement.
+    """
 
     def __init__(self, limit: float | None, enabled: bool) -> None:
         self.limit = limit
         self.enabled = enabled
         self.last = 0.0
+        self.best: int | None = None
 
     def __call__(self, progress: Progress) -> None:
+        if self.best is None or progress.best_cost < self.best:
+            self.best = progress.best_cost
         now = time.monotonic()
         if not self.enabled or now - self.last < 0.1:
             return
@@ -55,7 +62,7 @@ class ProgressBar:
         limit = f"/{self.limit:.0f}" if self.limit else ""
         click.echo(
             f"\r[{'#' * done}{'.' * (width - done)}] {progress.elapsed_s:5.1f}{limit} s  "
-            f"best {progress.best_cost}  ({progress.solutions} solutions)",
+            f"best {self.best}  ({progress.solutions} solutions)",
             nl=False,
             err=True,
         )

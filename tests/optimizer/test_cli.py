@@ -71,3 +71,18 @@ def test_python_dash_m_solves_a_file(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stderr
     assert json.loads(solution.read_text())["summary"]["routes"] == 1
     assert "status:" in completed.stderr
+
+
+def test_progress_bar_shows_the_best_cost_so_far(capsys) -> None:  # type: ignore[no-untyped-def]
+    """A worse report after a better one (a rejected planner move) does not raise 'best'."""
+    from optimizer import Progress
+    from optimizer.cli import ProgressBar
+
+    bar = ProgressBar(10.0, enabled=True)
+    for cost, elapsed in ((120, 1.0), (100, 2.0), (130, 3.0)):
+        bar.last = 0.0  # draw every report
+        bar(Progress(best_cost=cost, elapsed_s=elapsed, solutions=1))
+    bar.close()
+    err = capsys.readouterr().err
+    assert bar.best == 100
+    assert err.rsplit("\r", 1)[-1].split("best ")[1].startswith("100 ")
