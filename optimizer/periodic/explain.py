@@ -94,8 +94,10 @@ def _no_room(engine: Engine, j: int) -> str:
     full = sorted({d for p in patterns for d in p
                    if not any((d, c) in plan.routes and plan.insertion(j, (d, c)) is not None
                               for c in options.crews)})  # fmt: skip
-    days = ", ".join(day_name(d) for d in full) or "-"
     pinned = " (kept in its previous slot by the stability budget)" if forced is not None else ""
+    if not full:  # the estimate saw a gap, the exact routing of the day closed it
+        return f"does not fit next to the other visits{pinned}: the routed days leave no gap"
+    days = ", ".join(day_name(d) for d in full)
     return f"does not fit next to the other visits{pinned}: no room left on {days}"
 
 
