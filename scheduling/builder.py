@@ -183,6 +183,10 @@ def build_problem(
         )
     ).all()
     holidays = {h.date for h in holiday_rows if h.region is None}
+    regional: dict[str, set[dt.date]] = {}
+    for h in holiday_rows:
+        if h.region is not None:
+            regional.setdefault(h.region, set()).add(h.date)
     crews = session.scalars(
         select(CrewRow).where(CrewRow.active).options(selectinload(CrewRow.shifts))
         .order_by(CrewRow.external_id)
@@ -209,7 +213,8 @@ def build_problem(
         if (row.end_lat, row.end_lon) != (row.start_lat, row.start_lon):
             end = len(locations)
             locations.append(Location(f"crew:{row.external_id}:end", row.end_lat, row.end_lon))
-        crew_objs.append(_crew_of(row, horizon, holidays, start, end))
+        days_off = holidays | regional.get(row.region or "", set())
+        crew_objs.append(_crew_of(row, horizon, days_off, start, end))
     workdays = frozenset(s.weekday for c in crews for s in c.shifts)
     calendar = Calendar(workdays=workdays or frozenset(range(5)), holidays=frozenset(holidays))
 

@@ -67,3 +67,18 @@ def test_horizon_rejects_a_tuesday() -> None:
     """Horizons start on Monday."""
     with pytest.raises(ValueError, match="first_monday"):
         Horizon(WEEK_49 + dt.timedelta(days=1))
+
+
+def test_build_problem_regional_holiday_gives_only_that_regions_crews_the_day_off(company) -> None:
+    """A holiday of one region takes that day out of its crews' shifts, not the others'."""
+    from crm.crews import Crew, Holiday
+
+    crews = company.scalars(select(Crew).order_by(Crew.external_id)).all()
+    region = crews[0].region
+    assert region and any(c.region != region for c in crews)
+    company.add(Holiday(date=WEEK_49 + dt.timedelta(days=2), name="Local fair", region=region))
+    company.flush()
+    problem = build_problem(company, Horizon(WEEK_49)).problem
+    regions = {c.external_id: c.region for c in crews}
+    for crew in problem.crews:
+        assert (2 in crew.shifts) == (regions[crew.id] != region)
