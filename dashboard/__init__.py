@@ -64,6 +64,18 @@ def create_app(
     app.register_blueprint(crew_views.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
+    from dashboard import billing_views, customer_views, estimate_views
+
+    app.register_blueprint(customer_views.bp)
+    app.register_blueprint(estimate_views.bp)
+    app.register_blueprint(billing_views.bp)
+    from dashboard import plan_actions, plan_views
+
+    app.register_blueprint(plan_views.bp)
+    app.register_blueprint(plan_actions.bp)
+    from dashboard import analytics_views
+
+    app.register_blueprint(analytics_views.bp)
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.filters.update(
         hhmm=formatting.hhmm,

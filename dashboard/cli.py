@@ -413,9 +413,23 @@ def register_commands(group: click.Group) -> None:
 
     for command in BILLING_COMMANDS:
         group.add_command(command)
+    from dashboard.crm_cli import COMMANDS as CRM_COMMANDS
+
+    for command in CRM_COMMANDS:
+        group.add_command(command)
     from dashboard.nightly_cli import nightly_command, scheduler_command
 
     for command in (nightly_command, scheduler_command):
+        group.add_command(command)
+    from dashboard.quote_cli import quote_command
+
+    group.add_command(quote_command)
+    from dashboard.token_cli import token_group
+
+    group.add_command(token_group)
+    from dashboard.edit_cli import COMMANDS as EDIT_COMMANDS
+
+    for command in EDIT_COMMANDS:
         group.add_command(command)
 
 

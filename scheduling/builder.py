@@ -10,8 +10,8 @@ they come back in :attr:`PlanningProblem.impossible` with their reason.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from sqlalchemy import select
@@ -26,9 +26,16 @@ from optimizer import Break, Location, TimeWindow
 from optimizer.matrix import HaversineProvider, MatrixProvider
 from optimizer.periodic import ConsistencyWeights, Crew, PeriodicJob, PeriodicProblem
 from optimizer.units import MINUTE, cents
-from scheduling.recurrence import Calendar, RecurrenceRule, VisitRequest, expand
+from scheduling.job_patterns import day_of, pinned_job, with_extra_visits
+from scheduling.models import Plan, PlanStatus, UnplacedVisit
+from scheduling.recurrence import WEEK, Calendar, RecurrenceRule, VisitRequest, expand
 
 Mode = Literal["optimize", "as_is"]
+#: Unplaced code of visits a bad-day re-plan moved to the next week.
+DEFERRED = "deferred"
+#: (agreement id, visit index) -> (date, crew id): visits a re-solve must keep where they are
+#: (crew None: only the day is kept).
+Pins = Mapping[tuple[int, int], tuple[dt.date, int | None]]
 
 
 @dataclass(frozen=True)
@@ -112,7 +119,9 @@ def rule_of(agreement: Agreement) -> RecurrenceRule:
     )
 
 
-def _crew_of(row: CrewRow, horizon: Horizon, holidays: set[dt.date], start: int, end: int) -> Crew:
+def _crew_of(
+    row: CrewRow, horizon: Horizon, holidays: Collection[dt.date], start: int, end: int
+) -> Crew:
     shifts = {}
     by_weekday = {s.weekday: s for s in row.shifts}
     for day in range(horizon.days):
@@ -164,6 +173,9 @@ def build_problem(
     stability_budget: int | None = None,
     matrix_provider: MatrixProvider | None = None,
     travel: TravelModel = TravelModel(),
+    pins: Pins | None = None,
+    days_off: Mapping[int, Collection[dt.date]] | None = None,
+    not_before: dt.date | None = None,
 ) -> PlanningProblem:
     """Build the planner's problem for ``horizon`` from the database.
 
@@ -176,6 +188,16 @@ def build_problem(
     previous
         Agreement id -> ``(date, crew id)`` of its visits in the previous plan; defaults to
         today's as-is assignment.
+    pins
+        Visits to keep on their day and crew (a dispatcher's edits, visits already done). A
+        job's patterns are cut to those holding its pinned days (or, when none does, the
+        pinned days plus other allowed days) and the job is pinned to the crew of its pinned
+        visits (the planner pins one crew per job; with pins on several crews the first
+        visit's crew wins and the others are only preferred through ``previous``).
+    days_off
+        Crew id -> extra dates it does not work (a rained-out day).
+    not_before
+        No unpinned visit is placed before this date (a re-plan in the middle of a week).
     """
     holiday_rows = session.scalars(
         select(Holiday).where(
@@ -213,10 +235,14 @@ def build_problem(
         if (row.end_lat, row.end_lon) != (row.start_lat, row.start_lon):
             end = len(locations)
             locations.append(Location(f"crew:{row.external_id}:end", row.end_lat, row.end_lon))
-        days_off = holidays | regional.get(row.region or "", set())
-        crew_objs.append(_crew_of(row, horizon, days_off, start, end))
+        off = holidays | regional.get(row.region or "", set())
+        off |= set((days_off or {}).get(row.id, ()))
+        crew_objs.append(_crew_of(row, horizon, off, start, end))
     workdays = frozenset(s.weekday for c in crews for s in c.shifts)
     calendar = Calendar(workdays=workdays or frozenset(range(5)), holidays=frozenset(holidays))
+    # A site in a region with its own holiday keeps its visits off that day too.
+    calendars = {region: replace(calendar, holidays=calendar.holidays | days)
+                 for region, days in regional.items()}  # fmt: skip
 
     site_location: dict[int, int] = {}
     jobs: list[PeriodicJob] = []
@@ -224,10 +250,26 @@ def build_problem(
     job_week: dict[str, dt.date] = {}
     impossible: list[Impossible] = []
     previous = previous or {}
+    pinned_by_agreement: dict[int, list[tuple[int, dt.date, int | None]]] = {}
+    for (agreement_id, index), (date, crew_id) in sorted((pins or {}).items()):
+        if 0 <= horizon.day(date) < horizon.days:
+            pinned_by_agreement.setdefault(agreement_id, []).append((index, date, crew_id))
+    first_free = horizon.day(not_before) if not_before else 0
+    working = {c.id: frozenset(c.shifts) for c in crew_objs}
+    anyone = frozenset(d for days in working.values() for d in days)
+    deferred = deferred_visits(session, horizon)
     for agreement in agreements:
         site = agreement.site
-        for request in expand(agreement.external_id, rule_of(agreement), horizon.first_monday,
-                              horizon.weeks, calendar):
+        requests = expand(agreement.external_id, rule_of(agreement), horizon.first_monday,
+                          horizon.weeks, calendars.get(site.region or "", calendar))
+        due_weeks = {r.week_start for r in requests}
+        for (agreement_id, monday), count in sorted(deferred.items()):
+            if agreement_id == agreement.id and monday not in due_weeks:
+                week = tuple(monday + dt.timedelta(days=d) for d in range(7))
+                requests.append(VisitRequest(agreement.external_id, monday, 1,
+                                             tuple((d,) for d in week if d not in holidays)))
+                deferred[(agreement_id, monday)] = count - 1
+        for request in requests:
             if site.lat is None or site.lon is None:
                 impossible.append(Impossible(agreement.id, request.week_start, "no_coordinates",
                                              f"site {site.external_id} has no coordinates"))
@@ -240,8 +282,29 @@ def build_problem(
                 site_location[site.id] = len(locations)
                 locations.append(Location(f"site:{site.external_id}", site.lat, site.lon))
             job_id = f"{agreement.external_id}/{request.week_start.isoformat()}"
-            jobs.append(_job(agreement, request, horizon, mode, job_id, site_location[site.id],
-                             crew_ext, previous.get(agreement.id), travel.setup_min))
+            job = _job(agreement, request, horizon, mode, job_id, site_location[site.id],
+                       crew_ext, previous.get(agreement.id), travel.setup_min)
+            if extra := deferred.get((agreement.id, request.week_start), 0):
+                job = with_extra_visits(job, extra, horizon.day(request.week_start))
+            week_pins = [(horizon.day(d), crew_ext.get(c) if c else None) for _, d, c in
+                         pinned_by_agreement.get(agreement.id, ())
+                         if d - request.week_start < WEEK and d >= request.week_start]
+            if week_pins or first_free:
+                crew = next((c for _, c in sorted(week_pins, key=day_of) if c is not None), None)
+                kept, missing = pinned_job(job, week_pins, first_free,
+                                        horizon.day(request.week_start),
+                                        working[crew] if crew in working else anyone)
+                if missing:
+                    since = not_before or horizon.first_monday
+                    reason = (f"no allowed day is left this week from {since:%a %d %b}"
+                              if not week_pins else
+                              "no allowed day is left this week next to its kept visits")
+                    impossible.append(Impossible(agreement.id, request.week_start,
+                                                 "no_day_left", reason))
+                if kept is None:
+                    continue
+                job = kept
+            jobs.append(job)
             job_agreement[job_id] = agreement.id
             job_week[job_id] = request.week_start
 
@@ -265,6 +328,27 @@ def build_problem(
         crew_row={c.external_id: c.id for c in crews},
         impossible=tuple(impossible),
     )
+
+
+def deferred_visits(session: Session, horizon: Horizon) -> dict[tuple[int, dt.date], int]:
+    """(agreement id, Monday) -> visits deferred into that week of the horizon.
+
+    A bad-day re-plan stores the visits it could not fit as ``deferred`` unplaced rows whose
+    ``week_start`` is the next week; they count once the re-planned draft is published (the
+    published plan of the week before), so an abandoned draft defers nothing.
+    """
+    mondays = [horizon.first_monday + k * WEEK for k in range(horizon.weeks)]
+    rows = session.execute(
+        select(UnplacedVisit.agreement_id, UnplacedVisit.week_start, Plan.week_start)
+        .join(Plan, UnplacedVisit.plan_id == Plan.id)
+        .where(UnplacedVisit.code == DEFERRED, UnplacedVisit.week_start.in_(mondays),
+               Plan.status == PlanStatus.PUBLISHED)
+    ).all()
+    counts: dict[tuple[int, dt.date], int] = {}
+    for agreement_id, monday, plan_week in rows:
+        if plan_week + WEEK == monday:
+            counts[(agreement_id, monday)] = counts.get((agreement_id, monday), 0) + 1
+    return counts
 
 
 def _job(
