@@ -153,13 +153,13 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def home_url() -> str:
-    """Where a signed-in user lands: the office's customer list, or the crew's own page."""
+    """Where a signed-in user lands: the office's plans, or the crew's own page."""
     user = cast(CurrentUser, current_user)
     if user.role is Role.CREW:
         if user.crew_id is None:
             return url_for("crm.no_crew")
         return url_for("crm.crew_detail", crew_id=user.crew_id)
-    return url_for("crm.customers")
+    return url_for("plans.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

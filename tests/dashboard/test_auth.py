@@ -29,14 +29,14 @@ def test_login_page_renders(client: FlaskClient) -> None:
     assert "/static/rounds.css" in page
 
 
-def test_dispatcher_lands_on_customers(
+def test_dispatcher_lands_on_plans(
     client: FlaskClient, users: dict[str, str], login: Login
 ) -> None:
-    """A good password signs in and sends the office to the customer list."""
+    """A good password signs in and sends the office to the week's plans."""
     response = login(client, users["dispatcher"], PASSWORD)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/customers"
-    assert client.get("/customers").status_code == 200
+    assert response.headers["Location"] == "/plans"
+    assert client.get("/plans").status_code == 200
 
 
 def test_crew_lands_on_its_own_page(
@@ -122,7 +122,7 @@ def test_next_only_goes_to_this_site(client: FlaskClient, users: dict[str, str])
     assert response.headers["Location"] == "/crews"
     client.post("/logout")
     response = client.post("/login?next=https://evil.example/", data=data)
-    assert response.headers["Location"] == "/customers"
+    assert response.headers["Location"] == "/plans"
 
 
 def test_session_cookie_is_httponly_and_lax(

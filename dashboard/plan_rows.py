@@ -1,0 +1,260 @@
+"""Plain rows the planning pages read: visits, unplaced visits and crews, one query each.
+
+The board, the map and the visit page of a 1,000-visit week must not build ORM objects per
+visit (nor lazy-load in templates), so these loaders select plain columns over the joins
+they need and return frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm.agreements import Agreement
+from crm.crews import Crew, CrewShift
+from crm.customers import Customer, Site
+from crm.services import ServiceType
+from scheduling.models import PlannedVisit, UnplacedVisit
+from scheduling.sheets import hhmm_s
+
+#: Colour of each service category on the board and the map; unknown categories get grey.
+CATEGORY_COLOURS: dict[str, str] = {
+    "window": "#4c78a8",
+    "lawn": "#54a24b",
+    "pool": "#17becf",
+}
+DEFAULT_CATEGORY_COLOUR = "#8c8c8c"
+
+
+def category_colour(category: str) -> str:
+    return CATEGORY_COLOURS.get(category, DEFAULT_CATEGORY_COLOUR)
+
+
+def category_slug(category: str) -> str:
+    """A CSS class name part for a category (``"Pool care"`` -> ``"pool-care"``)."""
+    return re.sub(r"[^a-z0-9]+", "-", category.lower()).strip("-") or "other"
+
+
+@dataclass(frozen=True)
+class BoardVisit:
+    """One planned visit as a card: when, who, what, and how far it was to drive there."""
+
+    id: int
+    crew_id: int
+    date: dt.date
+    sequence: int
+    arrival_s: int
+    start_s: int
+    end_s: int
+    travel_s: int
+    distance_m: int
+    pinned: bool
+    agreement: str
+    customer: str
+    address: str
+    region: str
+    lat: float | None
+    lon: float | None
+    service: str
+    service_code: str
+    category: str
+    window_start_min: int | None
+    window_end_min: int | None
+
+    @property
+    def colour(self) -> str:
+        return category_colour(self.category)
+
+    @property
+    def service_s(self) -> int:
+        return self.end_s - self.start_s
+
+    @property
+    def slug(self) -> str:
+        return category_slug(self.category)
+
+    @property
+    def start_hm(self) -> str:
+        return hhmm_s(self.start_s)
+
+    @property
+    def travel_min(self) -> int:
+        return round(self.travel_s / 60)
+
+    @property
+    def late(self) -> bool:
+        """Starts after its time window closes (possible after a manual move)."""
+        return self.window_end_min is not None and self.start_s > self.window_end_min * 60
+
+
+@dataclass(frozen=True)
+class BoardUnplaced:
+    agreement: str
+    customer: str
+    address: str
+    service: str
+    service_code: str
+    category: str
+    region: str
+    code: str
+    reason: str
+
+    @property
+    def colour(self) -> str:
+        return category_colour(self.category)
+
+
+_VISIT_COLUMNS = (
+    PlannedVisit.id,
+    PlannedVisit.crew_id,
+    PlannedVisit.date,
+    PlannedVisit.sequence,
+    PlannedVisit.arrival_s,
+    PlannedVisit.start_s,
+    PlannedVisit.end_s,
+    PlannedVisit.travel_s,
+    PlannedVisit.distance_m,
+    PlannedVisit.pinned,
+    Agreement.external_id,
+    Customer.name,
+    Site.address,
+    Site.region,
+    Site.lat,
+    Site.lon,
+    ServiceType.name,
+    ServiceType.code,
+    ServiceType.category,
+    Agreement.tw_start_min,
+    Agreement.tw_end_min,
+)
+
+
+def load_visits(session: Session, plan_id: int, visit_id: int | None = None) -> list[BoardVisit]:
+    """Every visit of the plan in route order (or just ``visit_id``), in one query."""
+    query = (
+        select(*_VISIT_COLUMNS)
+        .join(Agreement, PlannedVisit.agreement_id == Agreement.id)
+        .join(Site, Agreement.site_id == Site.id)
+        .join(Customer, Site.customer_id == Customer.id)
+        .join(ServiceType, Agreement.service_type_id == ServiceType.id)
+        .where(PlannedVisit.plan_id == plan_id)
+        .order_by(PlannedVisit.date, PlannedVisit.crew_id, PlannedVisit.sequence)
+    )
+    if visit_id is not None:
+        query = query.where(PlannedVisit.id == visit_id)
+    rows = session.execute(query).all()
+    return [
+        BoardVisit(
+            id=r[0],
+            crew_id=r[1],
+            date=r[2],
+            sequence=r[3],
+            arrival_s=r[4],
+            start_s=r[5],
+            end_s=r[6],
+            travel_s=r[7],
+            distance_m=r[8],
+            pinned=bool(r[9]),
+            agreement=r[10],
+            customer=r[11],
+            address=r[12],
+            region=r[13] or "",
+            lat=r[14],
+            lon=r[15],
+            service=r[16],
+            service_code=r[17],
+            category=r[18],
+            window_start_min=r[19],
+            window_end_min=r[20],
+        )
+        for r in rows
+    ]
+
+
+def load_unplaced(session: Session, plan_id: int) -> list[BoardUnplaced]:
+    rows = session.execute(
+        select(
+            Agreement.external_id,
+            Customer.name,
+            Site.address,
+            ServiceType.name,
+            ServiceType.code,
+            ServiceType.category,
+            Site.region,
+            UnplacedVisit.code,
+            UnplacedVisit.reason,
+        )
+        .join(Agreement, UnplacedVisit.agreement_id == Agreement.id)
+        .join(Site, Agreement.site_id == Site.id)
+        .join(Customer, Site.customer_id == Customer.id)
+        .join(ServiceType, Agreement.service_type_id == ServiceType.id)
+        .where(UnplacedVisit.plan_id == plan_id)
+        .order_by(Customer.name, UnplacedVisit.id)
+    ).all()
+    return [
+        BoardUnplaced(
+            agreement=r[0],
+            customer=r[1],
+            address=r[2],
+            service=r[3],
+            service_code=r[4],
+            category=r[5],
+            region=r[6] or "",
+            code=r[7],
+            reason=r[8],
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class CrewShiftInfo:
+    weekday: int
+    start_min: int
+    end_min: int
+
+
+@dataclass(frozen=True)
+class CrewInfo:
+    """What the planning pages show of a crew (plain columns: no ORM objects per request)."""
+
+    id: int
+    name: str
+    colour: str
+    region: str | None
+    active: bool
+    start_lat: float
+    start_lon: float
+    end_lat: float
+    end_lon: float
+    shifts: tuple[CrewShiftInfo, ...]
+
+
+def load_crews(session: Session) -> list[CrewInfo]:
+    """Every crew with its shifts, active first then by name (two plain queries)."""
+    shifts: dict[int, list[CrewShiftInfo]] = defaultdict(list)
+    for crew_id, weekday, start, end in session.execute(
+        select(
+            CrewShift.crew_id, CrewShift.weekday, CrewShift.start_min, CrewShift.end_min
+        ).order_by(CrewShift.crew_id, CrewShift.weekday)
+    ):
+        shifts[crew_id].append(CrewShiftInfo(weekday, start, end))
+    rows = session.execute(
+        select(
+            Crew.id,
+            Crew.name,
+            Crew.colour,
+            Crew.region,
+            Crew.active,
+            Crew.start_lat,
+            Crew.start_lon,
+            Crew.end_lat,
+            Crew.end_lon,
+        ).order_by(Crew.active.desc(), Crew.name)
+    )
+    return [CrewInfo(*row, shifts=tuple(shifts.get(row[0], ()))) for row in rows]
