@@ -1,10 +1,11 @@
-"""People who log in: owners, dispatchers and crews."""
+"""People who log in: owners, dispatchers and crews; and the API tokens they are given."""
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -42,3 +43,29 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"User({self.email!r}, {self.role.value})"
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API, acting as its user (same role, same crew).
+
+    Only the SHA-256 of the token is stored: the token itself is shown once when it is
+    created, and a leaked database does not leak working tokens. Revoking keeps the row, so
+    the audit trail (who had which token, when it was last used) survives.
+    """
+
+    __tablename__ = "api_token"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[created_at]
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"ApiToken({self.id}, {self.name!r})"
