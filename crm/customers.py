@@ -86,3 +86,10 @@ class Site(Base):
 
     def __repr__(self) -> str:
         return f"Site({self.external_id!r}, {self.address!r})"
+
+
+def parse_tags(text: str) -> list[str]:
+    """``"Commercial; priority, commercial"`` -> ``["commercial", "priority"]``: lower case,
+    split on commas or semicolons, duplicates and blanks dropped, sorted."""
+    words = (part.strip().lower() for part in text.replace(";", ",").split(","))
+    return sorted({w[:40] for w in words if w})

@@ -14,7 +14,10 @@ from crm.billing import (
 from crm.crews import Crew, CrewShift, Holiday
 from crm.customers import Contact, Customer, CustomerStatus, GeocodeStatus, Site
 from crm.db import Base
+from crm.estimates import Estimate, EstimateLine, EstimateStatus
 from crm.geocache import GeocodeCacheEntry
+from crm.notes import CustomerNote, NoteKind
+from crm.reminders import ReminderKind, ReminderRule
 from crm.services import ServiceType
 from crm.users import Role, User
 
@@ -26,7 +29,11 @@ __all__ = [
     "Crew",
     "CrewShift",
     "Customer",
+    "CustomerNote",
     "CustomerStatus",
+    "Estimate",
+    "EstimateLine",
+    "EstimateStatus",
     "FrequencyUnit",
     "GeocodeCacheEntry",
     "GeocodeStatus",
@@ -34,9 +41,12 @@ __all__ = [
     "InvoiceKind",
     "InvoiceLine",
     "InvoiceStatus",
+    "NoteKind",
     "NumberSequence",
     "Payment",
     "PaymentMethod",
+    "ReminderKind",
+    "ReminderRule",
     "Holiday",
     "Role",
     "ServiceType",

@@ -13,6 +13,7 @@ from crm.customers import CustomerStatus
 from crm.users import Role
 from dashboard import queries
 from dashboard.auth import CurrentUser, roles_required
+from dashboard.customer_views import customer_page
 from dashboard.db import get_session
 
 bp = Blueprint("crm", __name__)
@@ -21,12 +22,12 @@ bp = Blueprint("crm", __name__)
 @bp.get("/customers")
 @roles_required(Role.DISPATCHER)
 def customers() -> ResponseReturnValue:
-    """Paged customer list with a name search and a status filter."""
+    """Paged customer list; the search box matches name, id, e-mail, phone, address or tag."""
     search = request.args.get("q", "", type=str)[:200]
     status_value = request.args.get("status", "", type=str)
     status = next((s for s in CustomerStatus if s.value == status_value), None)
     page = request.args.get("page", 1, type=int) or 1
-    result = queries.customer_page(
+    result = customer_page(
         get_session(),
         search=search,
         status=status,

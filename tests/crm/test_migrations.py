@@ -13,6 +13,7 @@ from sqlalchemy import inspect
 from crm.db import make_engine
 from dashboard.migrate import (
     SchemaOutOfDateError,
+    alembic_config,
     check_schema,
     current_revision,
     downgrade_database,
@@ -32,9 +33,20 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
+def _history() -> list[str]:
+    """Revision ids from the first to the head."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    assert len(script.get_heads()) == 1, "the history must stay linear"
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
 def test_single_head_named_initial() -> None:
-    """Nothing is released yet: one linear history, 0001_initial then 0002_billing."""
-    assert head_revision() == "0002_billing"
+    """One linear history: 0001_initial, 0002_billing, 0003_crm, then later revisions."""
+    history = _history()
+    assert history[:3] == ["0001_initial", "0002_billing", "0003_crm"]
+    assert history[-1] == head_revision()
 
 
 def test_upgrade_creates_every_model_table(each_backend_url: str) -> None:
@@ -85,7 +97,7 @@ def test_check_schema_names_both_revisions_and_the_command(each_backend_url: str
 def test_new_revision_is_numbered_and_empty_when_models_match(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``rounds db revision`` writes ``0003_<slug>.py``; with no model change it does nothing."""
+    """``rounds db revision`` writes ``<next>_<slug>.py``; with no model change it does nothing."""
     import dashboard.migrate as migrate
 
     scripts = tmp_path / "migrations"
@@ -93,10 +105,11 @@ def test_new_revision_is_numbered_and_empty_when_models_match(
     monkeypatch.setattr(migrate, "MIGRATIONS_DIR", scripts)
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     upgrade_database(url)
+    number, head = len(_history()) + 1, head_revision()
     path = Path(new_revision(url, "Add the plans!"))
-    assert path == scripts / "versions" / "0003_add_the_plans.py"
+    assert path == scripts / "versions" / f"{number:04d}_add_the_plans.py"
     source = path.read_text(encoding="utf-8")
-    assert 'down_revision: str | None = "0002_billing"' in source.replace("'", '"')
+    assert f'down_revision: str | None = "{head}"' in source.replace("'", '"')
     assert "op." not in source.split("def upgrade")[1], "no model change, no operation"
 
 
