@@ -26,7 +26,9 @@ hours: every shift from start to end, plus overtime actually worked), visits pla
 unplaced, customers moved against the baseline (distinct customers with a job placed in both
 plans whose set of (weekday, crew) differs), time to the first feasible plan (first call of
 the progress callback, counted like the runtime from the start of the build), build time,
-runtime (build plus solve) and peak resident memory so far.
+runtime (build plus solve) and peak memory: the largest sum, sampled every 0.2 s during the
+scenario (build and solve), of this process's resident memory and that of its live child
+processes (:class:`benchmarks.memory.PeakMemory`), with the children's share on its own.
 """
 
 from __future__ import annotations
@@ -38,8 +40,6 @@ import json
 import math
 import os
 import platform
-import resource
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -50,6 +50,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from benchmarks.memory import PeakMemory
 from optimizer import Progress, SolveParams
 
 #: Scenario keys in run order; the baselines come first because the others are compared to them.
@@ -88,6 +89,7 @@ COLUMNS: tuple[str, ...] = (
     "first_feasible_s",
     "runtime_s",
     "peak_rss_mb",
+    "peak_children_mb",
 )
 
 DEFAULT_WEEK = "2026-W49"
@@ -120,6 +122,7 @@ class ScenarioResult:
     first_feasible_s: float | None
     runtime_s: float
     peak_rss_mb: float
+    peak_children_mb: float
     unplaced_reasons: list[str] = dataclasses.field(default_factory=list)
     # job id -> frozenset of (weekday, crew) of its placed visits; not written out.
     assignment: dict[str, frozenset[tuple[int, str]]] = dataclasses.field(
@@ -131,18 +134,6 @@ class ScenarioResult:
 
     def row(self) -> dict[str, Any]:
         return {c: getattr(self, c) for c in COLUMNS}
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process plus its waited-for children, in MB.
-
-    ``ru_maxrss`` is in kilobytes on Linux and bytes on macOS. It is a high-water mark, so the
-    figure after a scenario is the peak of the whole run so far, not of that scenario alone.
-    """
-    scale = 1 / (1024 * 1024) if sys.platform == "darwin" else 1 / 1024
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return round((own + children) * scale, 1)
 
 
 def machine_note() -> str:
@@ -231,19 +222,17 @@ def _pct_less(value: int, reference: int) -> float | None:
     return round(100.0 * (1.0 - value / reference), 1)
 
 
-def run_scenario(
+def _build_and_solve(
     factory: sessionmaker[Session],
     key: str,
-    first_monday: dt.date,
+    horizon: Any,
     params: SolveParams,
     overtime_min: int,
-    log: Callable[[str], None],
-) -> ScenarioResult:
-    """Build, solve and measure one scenario (comparisons are filled in by the caller)."""
+) -> tuple[Any, dict[int, int], Any, float, list[float]]:
+    """Build the scenario's problem and plan it: (built, customers, result, build s, first s)."""
     from optimizer.periodic import solve_periodic
-    from scheduling.builder import Horizon, Mode, build_problem
+    from scheduling.builder import Mode, build_problem
 
-    horizon = Horizon(first_monday)
     start = time.perf_counter()
     with factory() as session:
         customer_of = _customer_of_agreement(session)
@@ -256,7 +245,6 @@ def run_scenario(
             built = build_problem(session, horizon, mode=mode)
     if key == "as_is_overtime":
         built = _with_overtime(built, overtime_min * 60)
-    problem = built.problem
     build_s = time.perf_counter() - start
     first: list[float] = []
 
@@ -264,9 +252,29 @@ def run_scenario(
         if not first:
             first.append(time.perf_counter() - start)
 
-    result = solve_periodic(problem, params, progress=progress)
-    runtime = time.perf_counter() - start
+    result = solve_periodic(built.problem, params, progress=progress)
+    return built, customer_of, result, build_s, first
 
+
+def run_scenario(
+    factory: sessionmaker[Session],
+    key: str,
+    first_monday: dt.date,
+    params: SolveParams,
+    overtime_min: int,
+    log: Callable[[str], None],
+) -> ScenarioResult:
+    """Build, solve and measure one scenario (comparisons are filled in by the caller)."""
+    from scheduling.builder import Horizon
+
+    horizon = Horizon(first_monday)
+    with PeakMemory() as memory:
+        start = time.perf_counter()
+        built, customer_of, result, build_s, first = _build_and_solve(
+            factory, key, horizon, params, overtime_min
+        )
+        runtime = time.perf_counter() - start
+    problem = built.problem
     visits_of = {job.id: len(job.patterns[0]) if job.patterns else 0 for job in problem.jobs}
     impossible = len(built.impossible)
     visits = sum(visits_of.values()) + impossible
@@ -299,7 +307,8 @@ def run_scenario(
         build_s=round(build_s, 2),
         first_feasible_s=round(first[0], 2) if first else None,
         runtime_s=round(runtime, 2),
-        peak_rss_mb=peak_rss_mb(),
+        peak_rss_mb=memory.peak_mb,
+        peak_children_mb=memory.peak_children_mb,
         unplaced_reasons=reasons,
         assignment={job: frozenset(pairs) for job, pairs in assignment.items()},
         drive_s=drive,

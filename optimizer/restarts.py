@@ -86,6 +86,7 @@ def search_with_restarts(
             round_deadline, worker,
         )  # fmt: skip
         found += raw.solutions
+        last = raw
         if raw.objective is not None and (best is None or best.objective is None
                                           or raw.objective < best.objective):  # fmt: skip
             best = raw
@@ -94,5 +95,6 @@ def search_with_restarts(
             continue
         current = {k: list(r.jobs) for k, r in best.routes.items()}
         start_from = ruin(data, current, rng, params.ruin_size, cost)
-    assert best is not None
+    if best is None:  # no round found a plan (too little time each): say so, as one round would
+        return replace(last, solutions=found)
     return replace(best, solutions=found)

@@ -71,6 +71,22 @@ POLISH_SHARE = 0.15
 """Share of the time limit for re-routing every day at the end (the search re-routes by
 greedy descent only, for speed)."""
 
+IMPROVE_SHARE = 0.1
+"""Longest pattern search after a construction or a routing round, as a share of the time
+limit (a sweep over a 5,000-visit week takes seconds)."""
+
+RESTART_SECONDS_PER_VISIT = 0.0005
+"""A restart round of the core (``SolveParams.restarts``) needs at least this many seconds per
+visit; a shorter slice is searched in one round (a day of ~1,000 visits split into five 0.3 s
+rounds found no plan in any of them)."""
+
+FINISH_SECONDS_PER_VISIT = 0.003
+"""Least time per visit to re-route a day in :meth:`Engine.finish` (doubled on each pass that
+routed nothing): 0.1 s found no plan for a day of ~1,000 visits, pass after pass."""
+
+FINISH_RETRIES = 3
+"""Passes in a row without progress (no day routed, no job out) before the days are given up."""
+
 DETERMINISTIC_PERTURBATIONS = 4
 """Perturbations when only a ``solution_limit`` is given (no wall clock involved)."""
 
@@ -83,6 +99,9 @@ class Engine:
     options: list[JobOptions]
     params: SolveParams
     forced: dict[int, dict[int, int]] = field(default_factory=dict)
+    spare: int = 0
+    """Pinned jobs that may still be freed (stability budget left unused) when their pinned
+    slot has no room."""
     progress: Callable[[Progress], None] | None = None
     plan: Plan = field(init=False)
     days: dict[int, Solution] = field(default_factory=dict)
@@ -118,8 +137,7 @@ class Engine:
             todo = [j for j in jobs if j not in keep]
         self.todo = todo
         self.base = self.snapshot()
-        self.starts = [self.make_start(0), self.make_start(1)]
-        self.restore(self.starts[0])
+        self.starts = [self.make_start(0)]  # the others are built when they are routed
 
     def make_start(self, number: int) -> dict[str, object]:
         """Start ``number``: insertion (even) or balanced patterns (odd), then pattern search."""
@@ -131,7 +149,9 @@ class Engine:
             failed = construct(self.plan, self.options, self.todo, self.forced, noise)
         self.unplaced = set(failed)
         self.dirty = set(self.work_days)
-        self.dirty |= improve(self.plan, self.options, set(self.forced), self.rng)
+        self.dirty |= improve(
+            self.plan, self.options, set(self.forced), self.rng, deadline=self.improve_deadline()
+        )
         return self.snapshot()
 
     def optimise(self, budget_s: float | None) -> None:
@@ -172,6 +192,11 @@ class Engine:
         seconds = max(0.05, min(seconds, deadline - time.monotonic()))
         return replace(self.params, time_limit_s=seconds, solution_limit=solutions, num_workers=1)
 
+    def improve_deadline(self) -> float | None:
+        """When a pattern search started now must stop (``None`` without a time limit)."""
+        limit = self.params.time_limit_s
+        return None if limit is None else time.monotonic() + IMPROVE_SHARE * limit
+
     def snapshot(self) -> dict[str, object]:
         """A copy of everything :meth:`restore` needs to come back to this plan."""
         return {
@@ -203,13 +228,12 @@ class Engine:
                  for d in self.work_days]  # fmt: skip
         one = max(sum(ROUTE_SECONDS_PER_VISIT2 * n * n for n in sizes), 0.1 * len(sizes))
         count = 2 if seconds is None else int(max(2, min(MAX_STARTS, seconds / max(one, 1e-3))))
-        while len(self.starts) < count:  # built only when they will be routed
-            self.starts.append(self.make_start(len(self.starts)))
-        starts = self.starts[:count]
         best: tuple[tuple[int, int], dict[str, object]] | None = None
-        for state in starts:
-            self.restore(state)
-            share = None if seconds is None else seconds / len(starts)
+        for number in range(count):  # each start is built when it is routed (first plan sooner)
+            if number == len(self.starts):
+                self.starts.append(self.make_start(number))
+            self.restore(self.starts[number])
+            share = None if seconds is None else seconds / count
             self.route_round(self.schedule(0, single), share, cold=True)
             self.after_routing(0)
             now = ils.score(self)
@@ -222,7 +246,9 @@ class Engine:
         """Put back what is out and run the pattern search on the routed days."""
         routed = self.plan.total_cost()
         self.repair()
-        self.dirty |= improve(self.plan, self.options, set(self.forced), self.rng)
+        self.dirty |= improve(
+            self.plan, self.options, set(self.forced), self.rng, deadline=self.improve_deadline()
+        )
         logger.debug("round %d: routed %d, after pattern search %d, %d days changed, "
                      "%d jobs out", round_no, routed, self.plan.total_cost(), len(self.dirty),
                      len(self.unplaced))  # fmt: skip
@@ -267,8 +293,13 @@ class Engine:
         on tight duration limits: pr01 dropped visits on every day) is retried
         from the planner's routes, and the better of the two is kept.
         """
+        limit = params.time_limit_s
+        if limit is not None and params.restarts:
+            size = sum(len(r) for k, r in self.plan.routes.items() if k[0] in group)
+            if limit / (params.restarts + 1) < RESTART_SECONDS_PER_VISIT * size:
+                params = replace(params, restarts=0)
         result = route_group(self.plan, self.options, group, params, set(self.forced), cold)
-        if cold and result.dropped:
+        if cold and (result.dropped or result.solution is None):
             warm = route_group(self.plan, self.options, group, params, set(self.forced))
             if (len(warm.dropped), self.routes_cost(warm.routes)) < (
                 len(result.dropped), self.routes_cost(result.routes)):  # fmt: skip
@@ -281,9 +312,12 @@ class Engine:
                                if r.vehicle_id.endswith(prefix))  # fmt: skip
                 self.days[day] = Solution(routes)
             self.dirty -= set(group)
+        out: dict[int, set[int]] = {}
+        for j, day, _ in result.dropped:
+            out.setdefault(j, set()).add(day)
         for j, _day, item in result.dropped:
-            if j in self.plan.assign:
-                self.dirty |= set(self.plan.assign[j])
+            if j in self.plan.assign:  # its other days lose a visit; the routed ones are right
+                self.dirty |= set(self.plan.assign[j]) - out[j]
                 self.plan.remove_job(j)
             self.dropped[j] = item
             self.unplaced.add(j)
@@ -306,6 +340,11 @@ class Engine:
         """Try to put back the jobs that are out (dropped by OR-Tools or never placed)."""
         for j in sorted(self.unplaced):
             placement = best_placement(self.plan, j, self.options[j], self.forced.get(j))
+            if placement is None and j in self.forced and self.spare > 0:
+                placement = best_placement(self.plan, j, self.options[j])
+                if placement is not None:  # it moves on the budget's unused room
+                    del self.forced[j]
+                    self.spare -= 1
             if placement is not None:
                 place(self.plan, j, placement)
                 self.unplaced.discard(j)
@@ -316,24 +355,34 @@ class Engine:
 
         The first two passes put back what OR-Tools dropped; later passes only
         take dropped jobs out, so the loop ends: each pass either leaves every
-        day routed or removes a job. A day OR-Tools cannot route at all (no
-        model) loses its visits, with every day that shares a job with it, so
-        that every returned day is a routed one.
+        day routed or removes a job, or, when OR-Tools found no plan at all, the
+        next pass gets twice the time (at most ``FINISH_RETRIES`` times). A day
+        OR-Tools cannot route at all (no model, or no plan in time) loses its
+        visits, with every day that shares a job with it, so that every returned
+        day is a routed one.
         """
+        stuck = 0
         for attempt in range(len(self.problem.jobs) + 3):
-            if not self.dirty:
-                return
+            if not self.dirty or stuck > FINISH_RETRIES:
+                break
             days = sorted(self.dirty)
+            placed = len(self.plan.assign)
             for day in days:
                 if seconds is None:
                     params = replace(self.params, num_workers=1)
                 else:
-                    params = replace(self.params, time_limit_s=max(0.1, seconds / len(days)),
-                                     solution_limit=None, num_workers=1)  # fmt: skip
+                    size = sum(len(r) for k, r in self.plan.routes.items() if k[0] == day)
+                    floor = FINISH_SECONDS_PER_VISIT * size * 2**stuck
+                    params = replace(self.params, solution_limit=None, num_workers=1,
+                                     time_limit_s=max(0.1, seconds / len(days), floor))  # fmt: skip
                 self.route([day], params)
             if attempt < 2:
                 self.repair()
             seconds = None if seconds is None else 0.1 * len(days)
+            progress = self.dirty != set(days) or len(self.plan.assign) != placed
+            stuck = 0 if progress or attempt < 2 else stuck + 1
+        if not self.dirty:
+            return
         lost = set(self.dirty)  # and every day sharing a job with them, until closed
         while True:
             jobs = {j for k, r in self.plan.routes.items() if k[0] in lost for j in r}

@@ -129,7 +129,13 @@ def iterate(engine: Engine, deadline: float | None, iterations: int) -> int:
     ):
         done += 1
         engine.dirty |= perturb(engine)
-        engine.dirty |= improve(engine.plan, engine.options, set(engine.forced), engine.rng)
+        engine.dirty |= improve(
+            engine.plan,
+            engine.options,
+            set(engine.forced),
+            engine.rng,
+            deadline=engine.improve_deadline(),
+        )
         estimate = score(engine)
         routed = False
         if (

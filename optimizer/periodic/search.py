@@ -14,6 +14,7 @@ routes it leaves behind are then re-optimised by OR-Tools.
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
 
 from optimizer.periodic.options import JobOptions, assignment_penalty, visit_penalty
@@ -124,9 +125,12 @@ def improve(
     locked: set[int],
     rng: random.Random,
     max_sweeps: int = 20,
+    deadline: float | None = None,
 ) -> set[int]:
     """Pattern local search: move jobs to their best pattern while that strictly pays.
 
+    Stops at ``deadline`` (``time.monotonic()``) if one is given: a sweep over a
+    5,000-visit week takes seconds (every job against its patterns and crews).
     Returns the days whose routes changed (they need re-routing).
     """
     dirty: set[int] = set()
@@ -135,7 +139,9 @@ def improve(
         order = [j for j in sorted(plan.assign) if j not in locked and plan.assign[j]]
         rng.shuffle(order)
         moved = 0
-        for j in order:
+        for n, j in enumerate(order):
+            if deadline is not None and n % 50 == 0 and time.monotonic() > deadline:
+                return dirty
             before = current_cost(plan, j)
             old = dict(plan.assign[j])
             undo = plan.remove_job(j)

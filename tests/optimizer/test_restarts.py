@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from optimizer import Job, ProblemData, SolveParams, TimeWindow, Vehicle, solve
 from optimizer.restarts import ruin
@@ -57,3 +58,21 @@ def test_restarts_report_progress_across_rounds() -> None:
     solve(grid_problem(), params, progress=seen.append)
     costs = [p.best_cost for p in seen]
     assert costs and costs == sorted(costs, reverse=True)
+
+
+def test_no_round_with_a_plan_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rounds too short to find any plan (a 850-visit day in 0.3 s) give "no solution"."""
+    import importlib
+
+    from optimizer.model import RawResult
+    from optimizer.restarts import search_with_restarts
+    from optimizer.screening import screen
+    from optimizer.solution import SolveStatus
+
+    nothing = RawResult(SolveStatus.NO_SOLUTION_TIMEOUT, None, {}, 0)
+    solve_module = importlib.import_module("optimizer.solve")  # `optimizer.solve` is the function
+    monkeypatch.setattr(solve_module, "solve_here", lambda *args, **kwargs: nothing)
+    data = grid_problem()
+    raw = search_with_restarts(data, SolveParams(restarts=3), screen(data),
+                               list(range(len(data.jobs))), None, None, None)  # fmt: skip
+    assert raw.objective is None and raw.status is SolveStatus.NO_SOLUTION_TIMEOUT
