@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from crm.agreements import Agreement, AgreementStatus, FrequencyUnit
-from crm.billing import Invoice, InvoiceKind, InvoiceStatus, VisitCompletion
+from crm.billing import Invoice, VisitCompletion
 from crm.completions import record_completion
 from crm.crews import Crew
 from crm.customers import CustomerStatus
 from crm.estimates import Estimate, EstimateError, EstimateLine, EstimateStatus
-from crm.invoicing import DEFAULT_NET_DAYS, Period, _set_totals, _visit_line, next_numbers
+from crm.invoicing import DEFAULT_NET_DAYS, Period, invoice_completions, next_numbers
 from crm.notes import SYSTEM_AUTHOR, add_note
 from crm.prospects import convert_to_customer
 
@@ -150,7 +150,8 @@ def schedule_and_invoice(
     Each one-off line becomes an agreement that is already ENDED (it is never planned
     again), a completion of that agreement on the job's day (:func:`record_completion`),
     and a line of one DRAFT invoice, numbered by :func:`crm.invoicing.next_numbers` and
-    built with the monthly batch's line rule, so the monthly batch never bills it twice.
+    built by :func:`crm.invoicing.invoice_completions` as the monthly batch's are, so the
+    monthly batch never bills it twice.
 
     Raises
     ------
@@ -183,19 +184,15 @@ def schedule_and_invoice(
             )
         )
     (number,) = next_numbers(session, day.year, 1)
-    invoice = Invoice(
-        number=number,
-        kind=InvoiceKind.INVOICE,
-        customer_id=estimate.customer_id,
+    invoice = invoice_completions(
+        number,
+        estimate.customer_id,
+        completions,
         issue_date=day,
-        due_date=day + dt.timedelta(days=net_days),
-        period=str(Period(day.year, day.month)),
-        status=InvoiceStatus.DRAFT,
+        period=Period(day.year, day.month),
+        net_days=net_days,
         note=f"One-off job of estimate {estimate.number}",
     )
-    for position, completion in enumerate(completions, start=1):
-        invoice.lines.append(_visit_line(position, completion))
-    _set_totals(invoice)
     session.add(invoice)
     session.flush()
     _finish(session, estimate, author, f"done on {day} and invoiced as {number}")

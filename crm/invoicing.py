@@ -8,6 +8,7 @@ Public API::
 
     invoice_period(session, "2026-11", issue_date=None, net_days=30) -> list[Invoice]
     next_numbers(session, year, count) -> list[str]
+    invoice_completions(number, customer_id, completions, issue_date=, period=) -> Invoice
     void_invoice(session, invoice, reason)
     credit_note(session, invoice, issue_date, reason, rebill=False) -> Invoice
     mark_sent(session, invoices)
@@ -119,9 +120,9 @@ def next_numbers(session: Session, year: int, count: int) -> list[str]:
 # --- the monthly batch -------------------------------------------------------------------
 
 
-def _line_amounts(quantity: Decimal, unit_price: Decimal, tax_rate: Decimal) -> tuple[
-    Decimal, Decimal, Decimal
-]:
+def _line_amounts(
+    quantity: Decimal, unit_price: Decimal, tax_rate: Decimal
+) -> tuple[Decimal, Decimal, Decimal]:
     """Net, tax and total of one line, each rounded to cents (tax on the rounded net)."""
     amount = money(quantity * unit_price)
     tax = money(amount * tax_rate)
@@ -196,22 +197,45 @@ def invoice_period(
     numbers = next_numbers(session, issued.year, len(by_customer))
     invoices = []
     for number, (customer_id, completions) in zip(numbers, by_customer.items(), strict=True):
-        invoice = Invoice(
-            number=number,
-            kind=InvoiceKind.INVOICE,
-            customer_id=customer_id,
-            issue_date=issued,
-            due_date=issued + dt.timedelta(days=net_days),
-            period=str(month),
-            status=InvoiceStatus.DRAFT,
+        invoice = invoice_completions(
+            number, customer_id, completions, issue_date=issued, period=month, net_days=net_days
         )
-        for position, completion in enumerate(completions, start=1):
-            invoice.lines.append(_visit_line(position, completion))
-        _set_totals(invoice)
         session.add(invoice)
         invoices.append(invoice)
     session.flush()
     return invoices
+
+
+def invoice_completions(
+    number: str,
+    customer_id: int,
+    completions: Sequence[VisitCompletion],
+    *,
+    issue_date: dt.date,
+    period: Period,
+    net_days: int = DEFAULT_NET_DAYS,
+    note: str | None = None,
+) -> Invoice:
+    """A DRAFT invoice numbered ``number`` with one line per completed visit, totalled.
+
+    The one rule for billing visits, shared by the monthly batch and a one-off job billed on
+    the spot. The caller reserves the number (:func:`next_numbers`) and adds the invoice to
+    its session; lines link their completion, so no batch bills a visit twice.
+    """
+    invoice = Invoice(
+        number=number,
+        kind=InvoiceKind.INVOICE,
+        customer_id=customer_id,
+        issue_date=issue_date,
+        due_date=issue_date + dt.timedelta(days=net_days),
+        period=str(period),
+        status=InvoiceStatus.DRAFT,
+        note=note,
+    )
+    for position, completion in enumerate(completions, start=1):
+        invoice.lines.append(_visit_line(position, completion))
+    _set_totals(invoice)
+    return invoice
 
 
 def _visit_line(position: int, completion: VisitCompletion) -> InvoiceLine:

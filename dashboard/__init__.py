@@ -82,6 +82,8 @@ def create_app(
         shifts=formatting.format_shifts,
         days=formatting.format_days,
         money=formatting.money,
+        currency=lambda value: formatting.currency(value, app.config.get("CURRENCY_SYMBOL", "$")),
+        duration=formatting.minutes_label,
         skill=formatting.skill_label,
     )
 

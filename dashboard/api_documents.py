@@ -9,13 +9,15 @@ import datetime as dt
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 
 from crm.agreements import Agreement
 from crm.crews import Crew
 from crm.customers import Customer, Site
 from crm.services import ServiceType
 from dashboard.formatting import hhmm
+from dashboard.plan_rows import plan_visits_query
+from scheduling.analytics_report import plan_mode
 from scheduling.models import Plan, PlannedVisit
 
 
@@ -31,7 +33,7 @@ def plan_document(plan: Plan, *, with_kpis: bool) -> dict[str, Any]:
         "days": plan.days,
         "version": plan.version,
         "status": plan.status.value,
-        "mode": str((plan.params or {}).get("mode") or "optimize"),
+        "mode": plan_mode(plan),
         "based_on_id": plan.based_on_id,
         "note": plan.note,
         "created_by": plan.created_by,
@@ -98,16 +100,7 @@ _VISIT_COLUMNS = (
 
 
 def visits_query(plan_id: int) -> Select[Any]:
-    return (
-        select(*_VISIT_COLUMNS)
-        .join(Agreement, PlannedVisit.agreement_id == Agreement.id)
-        .join(Site, Agreement.site_id == Site.id)
-        .join(Customer, Site.customer_id == Customer.id)
-        .join(ServiceType, Agreement.service_type_id == ServiceType.id)
-        .join(Crew, PlannedVisit.crew_id == Crew.id)
-        .where(PlannedVisit.plan_id == plan_id)
-        .order_by(PlannedVisit.date, PlannedVisit.crew_id, PlannedVisit.sequence)
-    )
+    return plan_visits_query(plan_id, *_VISIT_COLUMNS).join(Crew, PlannedVisit.crew_id == Crew.id)
 
 
 _VISIT_KEYS = tuple(c.key for c in _VISIT_COLUMNS)

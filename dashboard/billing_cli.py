@@ -16,7 +16,6 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from crm.billing import Invoice, InvoiceKind
-from crm.completions import import_completions
 from crm.invoicing import Period, export_quickbooks_csv, invoice_period
 from crm.payments import BUCKETS, ar_aging
 from dashboard.cli_support import require_current_schema, user_errors
@@ -54,6 +53,8 @@ def completions_import(file: Path, dry_run: bool) -> None:
 
     Times are read in the company's TIMEZONE; importing the same sheet twice changes nothing.
     """
+    from crm.completions import import_completions  # reads sheets with pandas: not for --help
+
     require_current_schema()
     tz = ZoneInfo(str(current_app.config["TIMEZONE"]))
     with get_database().session_factory() as session:

@@ -63,6 +63,15 @@ class RoundsGroup(FlaskGroup):
         with translated_errors():
             return super().invoke(ctx)
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """The group's own commands, without building the app (``rounds --help`` stays quick).
+
+        The app's ``app.cli`` holds the same commands (:func:`register_commands`), so
+        Flask's loading of the app here would only cost the time of importing every page.
+        """
+        self._load_plugin_commands()
+        return sorted(self.commands)
+
 
 cli = RoundsGroup(
     name="rounds",
@@ -103,7 +112,22 @@ def run_command(host: str, port: int, debug: bool) -> None:
     require_current_schema()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"Rounds dashboard on http://{host}:{port}/  (Ctrl+C to stop)")
+    _echo_demo_logins()
     run_simple(host, port, app, use_reloader=debug, use_debugger=debug, threaded=True)
+
+
+def _echo_demo_logins() -> None:
+    """Repeat the demo logins when the demo users exist, so they are on screen at the end."""
+    with get_database().session_factory() as session:
+        kept = session.scalars(
+            select(User.email).where(User.email.in_([OWNER_EMAIL, DISPATCHER_EMAIL]))
+        ).all()
+    if kept:
+        click.echo(
+            f"demo logins, unless changed: {OWNER_EMAIL} / {OWNER_PASSWORD}, "
+            f"{DISPATCHER_EMAIL} / {DISPATCHER_PASSWORD}, crew-<crew id>@example.com / "
+            f"{CREW_PASSWORD}"
+        )
 
 
 # --- database ------------------------------------------------------------------------------
@@ -200,16 +224,7 @@ def demo_command(reset: bool, if_empty: bool, data_dir: Path) -> None:
     if counts and if_empty:
         upgrade_database(url)
         click.echo("the database already holds data: kept as it is (`rounds demo --reset` reloads)")
-        with get_database().session_factory() as session:
-            kept = session.scalars(
-                select(User.email).where(User.email.in_([OWNER_EMAIL, DISPATCHER_EMAIL]))
-            ).all()
-        if kept:
-            click.echo(
-                f"demo logins, unless changed: {OWNER_EMAIL} / {OWNER_PASSWORD}, "
-                f"{DISPATCHER_EMAIL} / {DISPATCHER_PASSWORD}, crew-<crew id>@example.com / "
-                f"{CREW_PASSWORD}"
-            )
+        _echo_demo_logins()
         return
     if counts and not reset:
         summary = ", ".join(f"{n} {name}" for name, n in sorted(counts.items())[:4])
@@ -371,21 +386,30 @@ def users_add(
 # --- solver --------------------------------------------------------------------------------
 
 
-def _solve_command() -> click.Command:
-    """``optimizer.cli.solve_command`` when the solver imports; a command explaining why not."""
-    try:
-        from optimizer.cli import solve_command
-    except ImportError as error:
-        reason = first_line(error)
+class _SolveCommand(click.Command):
+    """``rounds solve``: :func:`optimizer.cli.solve_command`, imported only when it runs.
 
-        @click.command("solve", context_settings={"ignore_unknown_options": True})
-        @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-        def unavailable(args: tuple[str, ...]) -> None:
-            """Solve a problem file (the solver could not be loaded)."""
-            raise click.ClickException(f"the solver is not available: {reason}")
+    The solver's imports (numpy, the planner) would otherwise slow every ``rounds`` command
+    and ``rounds --help``. Every argument, ``--help`` included, goes to the real command; if
+    the solver cannot be imported, running it says why in one line.
+    """
 
-        return unavailable
-    return solve_command
+    def __init__(self) -> None:
+        super().__init__(
+            "solve",
+            short_help="Solve a routing problem file and write the solution document.",
+            add_help_option=False,
+            context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+        )
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            from optimizer.cli import solve_command
+        except ImportError as error:
+            reason = first_line(error)
+            raise click.ClickException(f"the solver is not available: {reason}") from None
+        with solve_command.make_context(self.name, list(ctx.args), parent=ctx.parent) as sub_ctx:
+            return solve_command.invoke(sub_ctx)
 
 
 COMMANDS: tuple[click.Command, ...] = (
@@ -404,7 +428,7 @@ def register_commands(group: click.Group) -> None:
     """Add the ``rounds`` commands to ``group`` (the CLI group, or an app's ``app.cli``)."""
     for command in COMMANDS:
         group.add_command(command)
-    group.add_command(_solve_command(), "solve")
+    group.add_command(_SolveCommand())
     from dashboard.plan_cli import diff_command, plan_command, publish_command
 
     for command in (plan_command, diff_command, publish_command):

@@ -50,6 +50,8 @@ class Config:
         self.DATABASE_URL: str = default_database_url()
         self.SECRET_KEY: str | None = os.environ.get("SECRET_KEY") or None
         self.TIMEZONE: str = os.environ.get("TIMEZONE", "America/New_York")
+        #: Shown before headline amounts (totals, balances); table cells stay plain numbers.
+        self.CURRENCY_SYMBOL: str = os.environ.get("CURRENCY_SYMBOL", "$")
         self.SOLVER_TIME_LIMIT_S: int = int(os.environ.get("SOLVER_TIME_LIMIT_S", "30"))
         # Set to true behind HTTPS so that cookies never travel in clear text.
         self.SESSION_COOKIE_SECURE: bool = _env_bool("SESSION_COOKIE_SECURE", False)

@@ -13,7 +13,6 @@ from crm.customers import CustomerStatus
 from crm.users import Role
 from dashboard import queries
 from dashboard.auth import CurrentUser, roles_required
-from dashboard.customer_views import customer_page
 from dashboard.db import get_session
 
 bp = Blueprint("crm", __name__)
@@ -27,7 +26,7 @@ def customers() -> ResponseReturnValue:
     status_value = request.args.get("status", "", type=str)
     status = next((s for s in CustomerStatus if s.value == status_value), None)
     page = request.args.get("page", 1, type=int) or 1
-    result = customer_page(
+    result = queries.customer_page(
         get_session(),
         search=search,
         status=status,

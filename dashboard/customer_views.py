@@ -1,25 +1,22 @@
 """Blueprint ``customers``: a customer's page (history, tags, balance, lifetime value),
 prospects and their conversion, duplicates and merging.
 
-The customer list itself stays at ``crm.customers``; its search box uses
-:func:`crm.customer_search.customer_match` through :func:`customer_page` below.
+The customer list itself stays at ``crm.customers`` (:func:`dashboard.queries.customer_page`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from crm.agreements import Agreement
 from crm.billing import Invoice
 from crm.clv import lifetime_value
-from crm.customer_search import customer_match
-from crm.customers import Customer, CustomerStatus, Site, parse_tags
+from crm.customers import Customer, Site, parse_tags
 from crm.duplicates import MergeError, find_duplicates, merge_customers, score_pair
 from crm.estimates import Estimate
 from crm.notes import NoteKind, add_note, history
@@ -29,44 +26,8 @@ from crm.users import Role
 from dashboard import crm_forms
 from dashboard.auth import roles_required
 from dashboard.db import get_session
-from dashboard.queries import CustomerRow, Page
 
 bp = Blueprint("customers", __name__)
-
-
-def customer_page(
-    session: Session,
-    *,
-    search: str = "",
-    status: CustomerStatus | None = None,
-    page: int = 1,
-    per_page: int = 25,
-) -> Page[CustomerRow]:
-    """Customers by name matching the search box (name, id, e-mail, phone, address, tag)."""
-    sites = (
-        select(func.count(Site.id)).where(Site.customer_id == Customer.id)
-        .correlate(Customer).scalar_subquery()
-    )
-    agreements = (
-        select(func.count(Agreement.id)).join(Site, Agreement.site_id == Site.id)
-        .where(Site.customer_id == Customer.id).correlate(Customer).scalar_subquery()
-    )
-    query = select(Customer)
-    match = customer_match(search)
-    if match is not None:
-        query = query.where(match)
-    if status is not None:
-        query = query.where(Customer.status == status)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = min(max(1, page), max(1, math.ceil(total / per_page)))
-    rows = session.execute(
-        query.add_columns(sites.label("sites"), agreements.label("agreements"))
-        .order_by(Customer.name, Customer.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    items = [CustomerRow(customer=c, sites=s, agreements=a) for c, s, a in rows]
-    return Page(items=items, page=page, per_page=per_page, total=total)
 
 
 @bp.app_template_filter("local_dt")

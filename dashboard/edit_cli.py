@@ -12,7 +12,7 @@ import datetime as dt
 import getpass
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 from flask.cli import with_appcontext
@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session
 from crm.crews import Crew
 from dashboard.cli_support import require_current_schema, user_errors
 from dashboard.db import get_database
-from optimizer import SolveParams
-from optimizer.cli import ProgressBar
-from scheduling.edits import edit_history, move_visit, resolve_draft, set_pinned
-from scheduling.models import PlanEdit, PlannedVisit
-from scheduling.plans import PlanError, diff_plans, load_plan
-from scheduling.replan import replan_bad_day
+
+if TYPE_CHECKING:
+    from scheduling.models import PlanEdit, PlannedVisit
+
+# The editing modules import the solver (numpy, OR-Tools): each command imports what it needs
+# when it runs, so that ``rounds --help`` and the other commands start quickly.
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,6 +37,8 @@ def _plan_errors(f: F) -> F:
 
     @wraps(f)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
+        from scheduling.plans import PlanError
+
         try:
             return f(*args, **kwargs)
         except (PlanError, LookupError) as error:
@@ -50,12 +52,19 @@ def _user_option(f: F) -> F:
                         help="Who the audit trail records.")(f)  # fmt: skip
 
 
+def _editing(f: F) -> F:
+    """What every editing command takes: ``--user``, the app context, one-line errors."""
+    return _user_option(with_appcontext(user_errors(_plan_errors(f))))
+
+
 def _day(text: str) -> str:
     return f"{dt.date.fromisoformat(text):%a %d %b}"
 
 
 def find_visit(session: Session, plan_id: int, name: str) -> PlannedVisit:
     """The plan's visit named by id, ``AGREEMENT`` or ``AGREEMENT#INDEX``."""
+    from scheduling.plans import PlanError, load_plan
+
     plan = load_plan(session, plan_id)
     if name.isdigit():
         found = [v for v in plan.visits if v.id == int(name)]
@@ -73,6 +82,8 @@ def find_visit(session: Session, plan_id: int, name: str) -> PlannedVisit:
 
 def find_crew(session: Session, name: str) -> Crew:
     """A crew by external id, else by id."""
+    from scheduling.plans import PlanError
+
     crew = session.scalar(select(Crew).where(Crew.external_id == name))
     if crew is None and name.isdigit():
         crew = session.get(Crew, int(name))
@@ -93,14 +104,13 @@ def _landed(plan_id: int, new_id: int) -> str:
               help="The new day, YYYY-MM-DD.")
 @click.option("--position", type=click.IntRange(0), default=None,
               help="Place in the crew's day, 0 first (default: where it adds least travel).")
-@_user_option
-@with_appcontext
-@user_errors
-@_plan_errors
+@_editing
 def move_command(  # type: ignore[no-untyped-def]
     plan_id: int, visit: str, crew_name: str, date, position: int | None, user: str
 ) -> None:
     """Move VISIT of PLAN_ID to another crew, day or position (it becomes pinned)."""
+    from scheduling.edits import move_visit
+
     require_current_schema()
     with get_database().session_factory.begin() as session:
         found = find_visit(session, plan_id, visit)
@@ -117,37 +127,28 @@ def move_command(  # type: ignore[no-untyped-def]
             click.echo(f"warning: {warning}", err=True)
 
 
-def _pin(plan_id: int, visit: str, user: str, pinned: bool) -> None:
-    require_current_schema()
-    with get_database().session_factory.begin() as session:
-        found = find_visit(session, plan_id, visit)
-        result = set_pinned(session, plan_id, found.id, pinned, user=user)
-        click.echo(f"{'pinned' if pinned else 'unpinned'} {found.agreement.external_id}"
-                   f"#{found.visit_index} in {_landed(plan_id, result.plan.id)}")
+def _pin_command(name: str, pinned: bool, help_text: str) -> click.Command:
+    """``rounds pin`` and ``rounds unpin``: the same command but for the flag they set."""
+
+    @click.command(name, help=help_text)
+    @click.argument("plan_id", type=int)
+    @click.argument("visit")
+    @_editing
+    def command(plan_id: int, visit: str, user: str) -> None:
+        from scheduling.edits import set_pinned
+
+        require_current_schema()
+        with get_database().session_factory.begin() as session:
+            found = find_visit(session, plan_id, visit)
+            result = set_pinned(session, plan_id, found.id, pinned, user=user)
+            click.echo(f"{name}ned {found.agreement.external_id}#{found.visit_index} "
+                       f"in {_landed(plan_id, result.plan.id)}")  # fmt: skip
+
+    return command
 
 
-@click.command("pin")
-@click.argument("plan_id", type=int)
-@click.argument("visit")
-@_user_option
-@with_appcontext
-@user_errors
-@_plan_errors
-def pin_command(plan_id: int, visit: str, user: str) -> None:
-    """Pin VISIT: re-solves keep its day and crew."""
-    _pin(plan_id, visit, user, True)
-
-
-@click.command("unpin")
-@click.argument("plan_id", type=int)
-@click.argument("visit")
-@_user_option
-@with_appcontext
-@user_errors
-@_plan_errors
-def unpin_command(plan_id: int, visit: str, user: str) -> None:
-    """Unpin VISIT: re-solves may move it again."""
-    _pin(plan_id, visit, user, False)
+pin_command = _pin_command("pin", True, "Pin VISIT: re-solves keep its day and crew.")
+unpin_command = _pin_command("unpin", False, "Unpin VISIT: re-solves may move it again.")
 
 
 def _time_limit(f: F) -> F:
@@ -164,12 +165,14 @@ def _progress(f: F) -> F:
 @click.argument("plan_id", type=int)
 @_time_limit
 @_progress
-@_user_option
-@with_appcontext
-@user_errors
-@_plan_errors
+@_editing
 def resolve_command(plan_id: int, time_limit_s: float, progress: bool, user: str) -> None:
     """Re-solve PLAN_ID keeping its pinned visits; stores a new draft."""
+    from optimizer import SolveParams
+    from optimizer.cli import ProgressBar
+    from scheduling.edits import resolve_draft
+    from scheduling.plans import load_plan
+
     require_current_schema()
     bar = ProgressBar(time_limit_s, progress)
     new_id = resolve_draft(get_database().session_factory, plan_id,
@@ -212,6 +215,8 @@ def describe_edit(edit: PlanEdit) -> str:
 @_plan_errors
 def history_command(plan_id: int) -> None:
     """The audit trail of PLAN_ID and the drafts it came from: when, who, what."""
+    from scheduling.edits import edit_history
+
     require_current_schema()
     with get_database().session_factory() as session:
         edits = edit_history(session, plan_id)
@@ -230,14 +235,16 @@ def history_command(plan_id: int) -> None:
               help="Only this crew loses the day (repeatable; default: every crew).")
 @_time_limit
 @_progress
-@_user_option
-@with_appcontext
-@user_errors
-@_plan_errors
+@_editing
 def replan_command(  # type: ignore[no-untyped-def]
     bad_day, reason: str, crews: tuple[str, ...], time_limit_s: float, progress: bool, user: str
 ) -> None:
     """Re-plan the rest of a week from the published plan after a lost day; stores a draft."""
+    from optimizer import SolveParams
+    from optimizer.cli import ProgressBar
+    from scheduling.plans import diff_plans, load_plan
+    from scheduling.replan import replan_bad_day
+
     require_current_schema()
     factory = get_database().session_factory
     crew_ids = None

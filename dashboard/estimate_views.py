@@ -287,6 +287,7 @@ class QuotePanel:
     visits_per_week: int = 1
     week_start: dt.date | None = None
     plan_id: int | None = None
+    plan_status: str | None = None
     drive_cost_per_hour: Decimal | None = None
     elapsed_ms: float = 0.0
     rows: list[dict[str, Any]] = field(default_factory=list)
@@ -340,5 +341,6 @@ def quote_panel(session: Session, estimate: Estimate) -> QuotePanel:
         })
     return QuotePanel(shown=True, line=line, visits_per_week=per_week,
                       week_start=quote.week_start, plan_id=quote.plan_id,
+                      plan_status=quote.plan_status,
                       drive_cost_per_hour=quote.drive_cost_per_hour, elapsed_ms=elapsed_ms,
                       rows=rows)

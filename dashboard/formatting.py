@@ -56,6 +56,20 @@ def money(value: Decimal | None) -> str:
     return f"{value:,.2f}"
 
 
+def currency(value: Decimal | None, symbol: str) -> str:
+    """``Decimal("-30.8")``, ``"$"`` -> ``"-$30.80"``: a headline amount with its currency."""
+    if value is None:
+        return ""
+    sign = "-" if value < 0 else ""
+    return f"{sign}{symbol}{money(abs(value))}"
+
+
+def minutes_label(minutes: int) -> str:
+    """``54`` -> ``"54 min"``, ``125`` -> ``"2 h 05 min"``: a duration people read at a glance."""
+    hours, rest = divmod(int(minutes), 60)
+    return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
+
+
 def skill_label(skill: str) -> str:
     """``"water_fed_pole"`` -> ``"water fed pole"``."""
     return skill.replace("_", " ")

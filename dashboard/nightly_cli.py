@@ -12,12 +12,17 @@ from flask.cli import with_appcontext
 from dashboard.cli_support import require_current_schema, user_errors
 from dashboard.db import get_database
 from dashboard.plan_cli import _week
-from optimizer import SolveParams
-from scheduling.locks import LockHeld
-from scheduling.nightly import run_nightly
-from scheduling.runner import DEFAULT_CRON, JOB_ID, create_scheduler
 
 TRUE = {"1", "true", "yes", "on"}
+#: What ``rounds scheduler --help`` says of :data:`scheduling.runner.DEFAULT_CRON` without
+#: importing the solver (a test keeps the two the same).
+DEFAULT_CRON_TEXT = "30 2 * * *, every night at 02:30"
+
+
+def _default_cron() -> str:
+    from scheduling.runner import DEFAULT_CRON
+
+    return DEFAULT_CRON
 
 
 def _publish_by_config() -> bool:
@@ -45,6 +50,10 @@ def nightly_command(  # type: ignore[no-untyped-def]
     workers: int | None,
 ) -> None:
     """Re-plan the coming week as a draft based on its published plan, under the run lock."""
+    from optimizer import SolveParams  # the solver's imports: not for --help
+    from scheduling.locks import LockHeld
+    from scheduling.nightly import run_nightly
+
     require_current_schema()
     publish_plan = publish_flag or _publish_by_config()
     params = SolveParams(
@@ -64,7 +73,7 @@ def nightly_command(  # type: ignore[no-untyped-def]
 
 
 @click.command("scheduler")
-@click.option("--cron", default=DEFAULT_CRON, show_default=True,
+@click.option("--cron", default=_default_cron, show_default=DEFAULT_CRON_TEXT,
               help="When the nightly re-plan runs (crontab fields, config TIMEZONE).")
 @click.option("--time-limit", "time_limit_s", default=30.0, show_default=True,
               type=click.FloatRange(min=0.1), help="Solver time budget per region in seconds.")
@@ -72,6 +81,8 @@ def nightly_command(  # type: ignore[no-untyped-def]
 @user_errors
 def scheduler_command(cron: str, time_limit_s: float) -> None:
     """Run the nightly re-plan on a schedule, in this process, until stopped (Ctrl-C)."""
+    from scheduling.runner import JOB_ID, create_scheduler
+
     require_current_schema()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:

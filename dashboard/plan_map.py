@@ -124,13 +124,20 @@ def _yards(lines: list[RouteLine]) -> tuple[list[float], list[float], list[str]]
     )
 
 
+#: Beyond this many stops the week map labels stops on hover only (pick a crew to number them).
+WEEK_LABEL_LIMIT = 80
+
+
 def _traces(lines: list[RouteLine], week: bool) -> list[dict[str, Any]]:
     """Per crew a line trace and a stop trace, then the yards.
 
     A day's stops carry their number inside the marker; the week's carry ``Tue 3`` above a
-    small marker (a longer label does not fit inside).
+    small marker (a longer label does not fit inside). A week of more than
+    ``WEEK_LABEL_LIMIT`` stops keeps its labels for hovering: printed, they pile on each other.
     """
     traces: list[dict[str, Any]] = []
+    stops = sum(len(line.labels) for line in lines)
+    stop_mode = "markers" if week and stops > WEEK_LABEL_LIMIT else "markers+text"
     for crew, crew_lines in _by_crew(lines):
         traces.append(
             {
@@ -157,7 +164,7 @@ def _traces(lines: list[RouteLine], week: bool) -> list[dict[str, Any]]:
         traces.append(
             {
                 "type": "scatter",
-                "mode": "markers+text",
+                "mode": stop_mode,
                 "y": _flat(crew_lines, "stop_lats"),
                 "x": _flat(crew_lines, "stop_lons"),
                 "marker": marker,

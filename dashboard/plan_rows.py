@@ -7,18 +7,20 @@ they need and return frozen dataclasses.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from crm.agreements import Agreement
 from crm.crews import Crew, CrewShift
 from crm.customers import Customer, Site
 from crm.services import ServiceType
+from scheduling.analytics import VisitTiming
+from scheduling.analytics_report import VISIT_TIMING_COLUMNS
 from scheduling.models import PlannedVisit, UnplacedVisit
 from scheduling.sheets import hhmm_s
 
@@ -41,17 +43,10 @@ def category_slug(category: str) -> str:
 
 
 @dataclass(frozen=True)
-class BoardVisit:
+class BoardVisit(VisitTiming):
     """One planned visit as a card: when, who, what, and how far it was to drive there."""
 
     id: int
-    crew_id: int
-    date: dt.date
-    sequence: int
-    arrival_s: int
-    start_s: int
-    end_s: int
-    travel_s: int
     distance_m: int
     pinned: bool
     agreement: str
@@ -69,10 +64,6 @@ class BoardVisit:
     @property
     def colour(self) -> str:
         return category_colour(self.category)
-
-    @property
-    def service_s(self) -> int:
-        return self.end_s - self.start_s
 
     @property
     def slug(self) -> str:
@@ -109,107 +100,74 @@ class BoardUnplaced:
         return category_colour(self.category)
 
 
+#: A :class:`BoardVisit`'s columns, labelled with its field names.
 _VISIT_COLUMNS = (
+    *VISIT_TIMING_COLUMNS,
     PlannedVisit.id,
-    PlannedVisit.crew_id,
-    PlannedVisit.date,
-    PlannedVisit.sequence,
-    PlannedVisit.arrival_s,
-    PlannedVisit.start_s,
-    PlannedVisit.end_s,
-    PlannedVisit.travel_s,
     PlannedVisit.distance_m,
     PlannedVisit.pinned,
-    Agreement.external_id,
-    Customer.name,
+    Agreement.external_id.label("agreement"),
+    Customer.name.label("customer"),
     Site.address,
-    Site.region,
+    func.coalesce(Site.region, "").label("region"),
     Site.lat,
     Site.lon,
-    ServiceType.name,
-    ServiceType.code,
+    ServiceType.name.label("service"),
+    ServiceType.code.label("service_code"),
     ServiceType.category,
-    Agreement.tw_start_min,
-    Agreement.tw_end_min,
+    Agreement.tw_start_min.label("window_start_min"),
+    Agreement.tw_end_min.label("window_end_min"),
 )
+
+#: A :class:`BoardUnplaced`'s columns, labelled with its field names.
+_UNPLACED_COLUMNS = (
+    Agreement.external_id.label("agreement"),
+    Customer.name.label("customer"),
+    Site.address,
+    ServiceType.name.label("service"),
+    ServiceType.code.label("service_code"),
+    ServiceType.category,
+    func.coalesce(Site.region, "").label("region"),
+    UnplacedVisit.code,
+    UnplacedVisit.reason,
+)
+
+
+def _with_agreement(query: Select[Any], agreement_id: Any) -> Select[Any]:
+    """``query`` with the agreement ``agreement_id`` names, its site, customer and service."""
+    return (
+        query.join(Agreement, agreement_id == Agreement.id)
+        .join(Site, Agreement.site_id == Site.id)
+        .join(Customer, Site.customer_id == Customer.id)
+        .join(ServiceType, Agreement.service_type_id == ServiceType.id)
+    )
+
+
+def plan_visits_query(plan_id: int, *columns: Any) -> Select[Any]:
+    """``columns`` of a plan's visits, with their agreement, site, customer and service
+    joined in, in route order (date, crew, sequence)."""
+    return (
+        _with_agreement(select(*columns), PlannedVisit.agreement_id)
+        .where(PlannedVisit.plan_id == plan_id)
+        .order_by(PlannedVisit.date, PlannedVisit.crew_id, PlannedVisit.sequence)
+    )
 
 
 def load_visits(session: Session, plan_id: int, visit_id: int | None = None) -> list[BoardVisit]:
     """Every visit of the plan in route order (or just ``visit_id``), in one query."""
-    query = (
-        select(*_VISIT_COLUMNS)
-        .join(Agreement, PlannedVisit.agreement_id == Agreement.id)
-        .join(Site, Agreement.site_id == Site.id)
-        .join(Customer, Site.customer_id == Customer.id)
-        .join(ServiceType, Agreement.service_type_id == ServiceType.id)
-        .where(PlannedVisit.plan_id == plan_id)
-        .order_by(PlannedVisit.date, PlannedVisit.crew_id, PlannedVisit.sequence)
-    )
+    query = plan_visits_query(plan_id, *_VISIT_COLUMNS)
     if visit_id is not None:
         query = query.where(PlannedVisit.id == visit_id)
-    rows = session.execute(query).all()
-    return [
-        BoardVisit(
-            id=r[0],
-            crew_id=r[1],
-            date=r[2],
-            sequence=r[3],
-            arrival_s=r[4],
-            start_s=r[5],
-            end_s=r[6],
-            travel_s=r[7],
-            distance_m=r[8],
-            pinned=bool(r[9]),
-            agreement=r[10],
-            customer=r[11],
-            address=r[12],
-            region=r[13] or "",
-            lat=r[14],
-            lon=r[15],
-            service=r[16],
-            service_code=r[17],
-            category=r[18],
-            window_start_min=r[19],
-            window_end_min=r[20],
-        )
-        for r in rows
-    ]
+    return [BoardVisit(**row._mapping) for row in session.execute(query)]
 
 
 def load_unplaced(session: Session, plan_id: int) -> list[BoardUnplaced]:
     rows = session.execute(
-        select(
-            Agreement.external_id,
-            Customer.name,
-            Site.address,
-            ServiceType.name,
-            ServiceType.code,
-            ServiceType.category,
-            Site.region,
-            UnplacedVisit.code,
-            UnplacedVisit.reason,
-        )
-        .join(Agreement, UnplacedVisit.agreement_id == Agreement.id)
-        .join(Site, Agreement.site_id == Site.id)
-        .join(Customer, Site.customer_id == Customer.id)
-        .join(ServiceType, Agreement.service_type_id == ServiceType.id)
+        _with_agreement(select(*_UNPLACED_COLUMNS), UnplacedVisit.agreement_id)
         .where(UnplacedVisit.plan_id == plan_id)
         .order_by(Customer.name, UnplacedVisit.id)
-    ).all()
-    return [
-        BoardUnplaced(
-            agreement=r[0],
-            customer=r[1],
-            address=r[2],
-            service=r[3],
-            service_code=r[4],
-            category=r[5],
-            region=r[6] or "",
-            code=r[7],
-            reason=r[8],
-        )
-        for r in rows
-    ]
+    )
+    return [BoardUnplaced(**row._mapping) for row in rows]
 
 
 @dataclass(frozen=True)

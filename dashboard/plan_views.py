@@ -34,7 +34,7 @@ from dashboard.board import Filters, Option, build_board
 from dashboard.crew_views import company_today
 from dashboard.db import get_session
 from dashboard.plan_cache import crews_digest, fragments, plan_fingerprint
-from dashboard.plan_map import MapCrew, plain_figure, route_lines, street_layout
+from dashboard.plan_map import WEEK_LABEL_LIMIT, MapCrew, plain_figure, route_lines, street_layout
 from dashboard.plan_rows import load_crews, load_unplaced, load_visits
 from scheduling.edits import edit_history
 from scheduling.models import Plan, PlanningRun, PlanStatus, RunStatus
@@ -250,6 +250,7 @@ def map_view(plan_id: int) -> ResponseReturnValue:
             "plans/_map_panel.html",
             day=day,
             stop_count=sum(len(line.labels) for line in lines),
+            label_limit=WEEK_LABEL_LIMIT,
             route_count=len(lines),
             plain_figure=plain_figure(lines, week=day is None),
             street_layout=street_layout(lines),

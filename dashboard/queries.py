@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from crm.agreements import Agreement
 from crm.crews import Crew
+from crm.customer_search import customer_match
 from crm.customers import Customer, CustomerStatus, Site
 from crm.users import User
 
@@ -61,11 +62,6 @@ class CustomerRow:
     agreements: int
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def customer_page(
     session: Session,
     *,
@@ -74,7 +70,8 @@ def customer_page(
     page: int = 1,
     per_page: int = 25,
 ) -> Page[CustomerRow]:
-    """Customers by name, filtered by a name/external-id substring and a status, with counts."""
+    """Customers by name, with counts, filtered by a status and the search box (name, id,
+    e-mail, phone, site address or tag: :func:`crm.customer_search.customer_match`)."""
     sites = (
         select(func.count(Site.id))
         .where(Site.customer_id == Customer.id)
@@ -89,15 +86,9 @@ def customer_page(
         .scalar_subquery()
     )
     query: Select[tuple[Customer]] = select(Customer)
-    search = search.strip()
-    if search:
-        pattern = _like_pattern(search)
-        query = query.where(
-            or_(
-                Customer.name.ilike(pattern, escape="\\"),
-                Customer.external_id.ilike(pattern, escape="\\"),
-            )
-        )
+    match = customer_match(search)
+    if match is not None:
+        query = query.where(match)
     if status is not None:
         query = query.where(Customer.status == status)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

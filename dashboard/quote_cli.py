@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
@@ -17,8 +18,9 @@ from crm.catalog import WEEKDAYS
 from crm.services import ServiceType
 from dashboard.cli_support import require_current_schema, user_errors
 from dashboard.db import get_database
-from scheduling.planning import parse_week
-from scheduling.quotes import Quote, margin_per_visit, quote_site
+
+if TYPE_CHECKING:
+    from scheduling.quotes import Quote
 
 _WINDOW = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 
@@ -39,6 +41,8 @@ def _window(_ctx: click.Context, _param: click.Parameter, value: str | None):  #
 def _week(_ctx: click.Context, _param: click.Parameter, value: str | None):  # type: ignore[no-untyped-def]
     if value is None:
         return None
+    from scheduling.planning import parse_week  # the solver's imports: not for --help
+
     try:
         return parse_week(value)
     except ValueError as error:
@@ -51,6 +55,7 @@ def _clock(seconds: int) -> str:
 
 def format_quote(quote: Quote, service: ServiceType) -> list[str]:
     """The quote as a plain-text table, one line per slot, best first."""
+    from scheduling.quotes import margin_per_visit
     plan = f"published plan {quote.plan_id}" if quote.plan_id else "no published plan (empty days)"
     lines = [
         f"{service.code} at {service.default_price} a visit, against the week of "
@@ -96,6 +101,8 @@ def quote_command(  # type: ignore[no-untyped-def]
     lat: float, lon: float, code: str, visits_per_week: int, window, monday, limit: int
 ) -> None:
     """Best crew and weekday slots for a new recurring visit at (LAT, LON)."""
+    from scheduling.quotes import quote_site
+
     require_current_schema()
     with get_database().session_factory() as session:
         service = session.scalars(

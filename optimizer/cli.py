@@ -40,8 +40,9 @@ def _load(path: Path) -> ProblemData:
 class ProgressBar:
     """A one-line progress bar on stderr, redrawn from the solver's own callback.
 
-    Shows the best cost seen so far: the weekly planner reports every routing it tries,
-    including the ones it then rejects, so a single report is not always an improvement.
+    Shows the best cost seen so far and how many solutions were reported: the weekly planner
+    reports every routing it tries (each day's solve counts its own solutions from 1), so both
+    are kept here rather than read from the latest report.
     """
 
     def __init__(self, limit: float | None, enabled: bool) -> None:
@@ -49,8 +50,10 @@ class ProgressBar:
         self.enabled = enabled
         self.last = 0.0
         self.best: int | None = None
+        self.reports = 0
 
     def __call__(self, progress: Progress) -> None:
+        self.reports += 1
         if self.best is None or progress.best_cost < self.best:
             self.best = progress.best_cost
         now = time.monotonic()
@@ -62,7 +65,7 @@ class ProgressBar:
         limit = f"/{self.limit:.0f}" if self.limit else ""
         click.echo(
             f"\r[{'#' * done}{'.' * (width - done)}] {progress.elapsed_s:5.1f}{limit} s  "
-            f"best {self.best}  ({progress.solutions} solutions)",
+            f"best {self.best}  ({self.reports} solution{'' if self.reports == 1 else 's'})",
             nl=False,
             err=True,
         )

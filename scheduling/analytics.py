@@ -40,8 +40,12 @@ ReturnLeg = Callable[[LatLon, LatLon], int]
 
 
 @dataclass(frozen=True)
-class VisitFact:
-    """The columns of one planned visit that analytics need."""
+class VisitTiming:
+    """Where a planned visit sits on its crew's route, and when (seconds after midnight).
+
+    Shared by analytics and the planning pages, which read the same stored columns
+    (:data:`scheduling.analytics_report.VISIT_TIMING_COLUMNS`, in this order).
+    """
 
     crew_id: int
     date: dt.date
@@ -50,6 +54,17 @@ class VisitFact:
     start_s: int
     end_s: int
     travel_s: int
+
+    @property
+    def service_s(self) -> int:
+        """Time on site as planned (the agreement's minutes plus setup)."""
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class VisitFact(VisitTiming):
+    """The columns of one planned visit that analytics need: its timing, price and place."""
+
     price: Decimal
     lat: float | None = None
     lon: float | None = None
@@ -212,7 +227,7 @@ def crew_day(visits: Sequence[VisitFact], crew: CrewInfo, return_leg: ReturnLeg)
         crew_id=crew.id,
         date=first.date,
         visits=len(ordered),
-        service_s=sum(v.end_s - v.start_s for v in ordered),
+        service_s=sum(v.service_s for v in ordered),
         drive_s=sum(v.travel_s for v in ordered) + back_leg,
         leave_s=leave_s,
         back_s=back_s,

@@ -31,6 +31,16 @@ from scheduling.models import Plan, PlannedVisit, PlanStatus, UnplacedVisit
 #: ``params["mode"]`` of a plan of today's book (``rounds plan --as-is``).
 AS_IS = "as_is"
 
+#: The stored columns of :class:`scheduling.analytics.VisitTiming`, in its field order.
+VISIT_TIMING_COLUMNS = (
+    PlannedVisit.crew_id,
+    PlannedVisit.date,
+    PlannedVisit.sequence,
+    PlannedVisit.arrival_s,
+    PlannedVisit.start_s,
+    PlannedVisit.end_s,
+    PlannedVisit.travel_s,
+)
 
 
 def plan_mode(plan: Plan) -> str:
@@ -59,19 +69,7 @@ def visit_facts(session: Session, plan_ids: Sequence[int]) -> dict[int, list[Vis
     if not plan_ids:
         return facts
     rows = session.execute(
-        select(
-            PlannedVisit.plan_id,
-            PlannedVisit.crew_id,
-            PlannedVisit.date,
-            PlannedVisit.sequence,
-            PlannedVisit.arrival_s,
-            PlannedVisit.start_s,
-            PlannedVisit.end_s,
-            PlannedVisit.travel_s,
-            Agreement.price,
-            Site.lat,
-            Site.lon,
-        )
+        select(PlannedVisit.plan_id, *VISIT_TIMING_COLUMNS, Agreement.price, Site.lat, Site.lon)
         .join(Agreement, PlannedVisit.agreement_id == Agreement.id)
         .join(Site, Agreement.site_id == Site.id)
         .where(PlannedVisit.plan_id.in_(plan_ids))
@@ -137,7 +135,9 @@ def plan_analytics(
 def _week_plans(session: Session, limit_weeks: int) -> dict[dt.date, list[Plan]]:
     """Plans of the latest ``limit_weeks`` weeks that have any, newest version first."""
     weeks = session.scalars(
-        select(Plan.week_start).group_by(Plan.week_start).order_by(Plan.week_start.desc())
+        select(Plan.week_start)
+        .group_by(Plan.week_start)
+        .order_by(Plan.week_start.desc())
         .limit(limit_weeks)
     ).all()
     plans = session.scalars(
@@ -203,7 +203,5 @@ def owner_report(
     analysed = analyse_plans(session, list(needed.values()), return_leg=return_leg)
     by_id = {a.plan_id: a for a in analysed}
     trend = tuple(by_id[p.id] for p in chosen)
-    comparisons = tuple(
-        AsIsComparison(week, by_id[a.id], by_id[o.id]) for week, a, o in pairs
-    )
+    comparisons = tuple(AsIsComparison(week, by_id[a.id], by_id[o.id]) for week, a, o in pairs)
     return OwnerReport(current=trend[-1] if trend else None, trend=trend, comparisons=comparisons)

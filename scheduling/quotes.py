@@ -67,10 +67,11 @@ class Quote:
     """The best slots, best first, and what they were priced against."""
 
     week_start: dt.date  # the published plan's week the quote is priced against
-    plan_id: int | None  # None when there is no published plan (then quotes use empty routes)
+    plan_id: int | None  # None when there is no plan at all (then quotes use empty routes)
     slots: tuple[SlotQuote, ...]  # best first (fits first, then least extra_drive_s)
     drive_cost_per_hour: Decimal  # company/crew cost of a driving hour used for the margin
     elapsed_s: float
+    plan_status: str | None = None  # "published", or "draft" when no week is published yet
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ class PricedWeek:
     job: InsertionJob
     durations: np.ndarray
     distances: np.ndarray
+    plan_status: str | None = None
 
 
 def day_patterns(visits_per_week: int) -> tuple[tuple[int, ...], ...]:
@@ -149,6 +151,25 @@ def find_published_plan(
     this_monday = monday_of(today or dt.date.today())
     latest = published.order_by(Plan.week_start.desc()).limit(1)
     return session.scalar(latest.where(Plan.week_start >= this_monday)) or session.scalar(latest)
+
+
+def find_plan(
+    session: Session, week_start: dt.date | None, today: dt.date | None = None
+) -> Plan | None:
+    """The published plan :func:`find_published_plan` picks; when no week was ever published
+    (a new company), the newest draft of a week not yet over, so that the first quotes are
+    priced against the routes the dispatcher is about to publish rather than empty ones."""
+    plan = find_published_plan(session, week_start, today)
+    if plan is not None or session.scalar(
+        select(Plan.id).where(Plan.status != PlanStatus.DRAFT).limit(1)
+    ):
+        return plan
+    drafts = select(Plan).where(Plan.status == PlanStatus.DRAFT)
+    if week_start is not None:
+        drafts = drafts.where(Plan.week_start == monday_of(week_start))
+    else:
+        drafts = drafts.where(Plan.week_start >= monday_of(today or dt.date.today()))
+    return session.scalar(drafts.order_by(Plan.week_start, Plan.version.desc()).limit(1))
 
 
 def load_crews(session: Session, skill: str | None) -> tuple[QuoteCrew, ...]:
@@ -220,7 +241,7 @@ def price_week(
     coming Monday's).
     """
     travel = travel or TravelModel()
-    plan = find_published_plan(session, week_start, today)
+    plan = find_plan(session, week_start, today)
     if plan is not None:
         monday = plan.week_start
     elif week_start is not None:
@@ -277,7 +298,7 @@ def price_week(
         for i, key in enumerate(keys)
     }
     return PricedWeek(monday, plan.id if plan else None, crews, days, new_visit,
-                      durations, distances)  # fmt: skip
+                      durations, distances, plan.status.value if plan else None)  # fmt: skip
 
 
 def _reason(days: list[CrewDay], window: TimeWindow | None) -> str | None:
@@ -370,4 +391,5 @@ def quote_site(
         slots=tuple(slots),
         drive_cost_per_hour=Decimal(cost),
         elapsed_s=time.perf_counter() - started,
+        plan_status=priced.plan_status,
     )

@@ -20,19 +20,28 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import Engine, make_url, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, make_url, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.test import TestResponse
 
+from crm.agreements import Agreement, AgreementStatus
+from crm.crews import Crew
 from crm.db import make_engine, make_session_factory
+from crm.importer import IMPORT_KINDS, import_csv
+from crm.services import ensure_default_services
 from crm.users import Role, User
 from dashboard import create_app
 from dashboard.config import TestConfig
 from dashboard.db import get_database
+from dashboard.demo import load_demo
 from dashboard.migrate import upgrade_database
 
 POSTGRES_ENV = "TEST_DATABASE_URL"
 POSTGRES_SKIP_REASON = "TEST_DATABASE_URL not set: PostgreSQL tests skipped"
+
+TINY = Path(__file__).parent / "dashboard" / "fixtures" / "tiny"
+"""Two crews (C1 ladder Mon-Fri 07:30-16:00, 30 min lunch; C2 mower and pool), three customers
+(one prospect), three sites, three agreements."""
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -200,6 +209,51 @@ def add_user(engine: Engine) -> Callable[..., User]:
             return user
 
     return add
+
+
+# --- companies -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tiny_company(session: Session) -> dict[str, int]:
+    """Import the tiny CSV company into the test database; returns crew ids by external id."""
+    ensure_default_services(session)
+    for kind in IMPORT_KINDS:
+        report = import_csv(session, kind, TINY / f"{kind}.csv", no_geocode=True)
+        assert not report.errors, [str(e) for e in report.errors]
+    session.commit()
+    return {c.external_id: c.id for c in session.scalars(select(Crew))}
+
+
+@pytest.fixture
+def sample_company(database_url: str) -> Iterator[Callable[..., sessionmaker[Session]]]:
+    """``sample_company(active=25)`` loads the sample company and returns a session factory.
+
+    With ``active``, only the first that many active agreements (by external id) stay active,
+    the rest are paused: a week that plans in seconds. The engine is disposed after the test.
+    """
+    engine = make_engine(database_url)
+    factory = make_session_factory(engine)
+
+    def load(active: int | None = None) -> sessionmaker[Session]:
+        with factory.begin() as session:
+            load_demo(session)
+            if active is not None:
+                keep = session.scalars(
+                    select(Agreement.id)
+                    .where(Agreement.status == AgreementStatus.ACTIVE)
+                    .order_by(Agreement.external_id)
+                    .limit(active)
+                ).all()
+                session.execute(
+                    update(Agreement)
+                    .where(Agreement.id.not_in(keep))
+                    .values(status=AgreementStatus.PAUSED)
+                )
+        return factory
+
+    yield load
+    engine.dispose()
 
 
 # --- the app -------------------------------------------------------------------------------

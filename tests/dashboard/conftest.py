@@ -1,36 +1,27 @@
-"""Fixtures of the dashboard tests: the tiny company, users of every role, signed-in clients."""
+"""Fixtures of the dashboard tests: users of every role, signed-in clients, and for the
+browser tests the app served in a thread and Chromium pages.
+
+The tiny and sample companies are in ``tests/conftest.py``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
-from crm.crews import Crew
-from crm.importer import IMPORT_KINDS, import_csv
-from crm.services import ensure_default_services
 from crm.users import Role, User
-
-TINY = Path(__file__).parent / "fixtures" / "tiny"
-"""Two crews, three customers (one prospect), three sites, three agreements."""
+from dashboard import create_app
+from dashboard.config import TestConfig
+from dashboard.db import get_database
+from tests.dashboard.browser import CHROMIUM, CHROMIUM_ARGS
 
 PASSWORD = "password-1"
-
-
-@pytest.fixture
-def tiny_company(session: Session) -> dict[str, int]:
-    """Import the tiny CSV company into the test database; returns crew ids by external id."""
-    ensure_default_services(session)
-    for kind in IMPORT_KINDS:
-        report = import_csv(session, kind, TINY / f"{kind}.csv", no_geocode=True)
-        assert not report.errors, [str(e) for e in report.errors]
-    session.commit()
-    return {c.external_id: c.id for c in session.scalars(select(Crew))}
 
 
 @pytest.fixture
@@ -60,3 +51,72 @@ def signed_in(
         return client
 
     return sign_in
+
+
+# --- browser tests -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def serve_app(database_url: str) -> Iterator[Callable[..., str]]:
+    """``serve_app(SETTING=value, ...)``: the app on ``database_url`` with CSRF on (and those
+    config settings), served on 127.0.0.1 in a thread; returns its base URL.
+
+    Stopped after the test, its pooled connections closed before the database goes.
+    """
+    served: list[tuple[Any, threading.Thread, Any]] = []
+
+    def serve(**settings: Any) -> str:
+        config = TestConfig(database_url)
+        config.WTF_CSRF_ENABLED = True
+        for name, value in settings.items():
+            setattr(config, name, value)
+        app = create_app(config)
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        served.append((server, thread, app))
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield serve
+    for server, thread, app in served:
+        server.shutdown()
+        thread.join(timeout=10)
+        get_database(app).engine.dispose()
+
+
+@pytest.fixture
+def open_page() -> Iterator[Callable[..., Any]]:
+    """``open_page(base_url, width=1280, height=860)``: a page of a fresh browser context.
+
+    The test is skipped, with the reason, where Chromium or Playwright is missing. Ask for
+    this fixture before a costly served-app fixture so a skipped test does not plan first.
+    """
+    if CHROMIUM is None:
+        pytest.skip("chromium not installed: browser tests skipped (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        contexts: list[Any] = []
+
+        def open_(base_url: str, width: int = 1280, height: int = 860) -> Any:
+            context = browser.new_context(
+                base_url=base_url, viewport={"width": width, "height": height}
+            )
+            contexts.append(context)
+            return context.new_page()
+
+        yield open_
+        for context in contexts:
+            context.close()
+        browser.close()
+
+
+@pytest.fixture
+def demo_page(
+    open_page: Callable[..., Any],
+    sample_company: Callable[..., Any],
+    serve_app: Callable[..., str],
+) -> Any:
+    """A browser page on the served app holding the whole sample company, signed out."""
+    sample_company()
+    return open_page(serve_app(), height=900)

@@ -88,7 +88,7 @@ def test_page_shows_latest_week_with_charts_and_tables(
     assert set(figures) == {"utilization", "revenue", "trend", "as_is"}
     assert figures["utilization"]["data"][0]["y"] == ["Blue Crew"]
     assert figures["utilization"]["data"][0]["x"] == [21.0]  # 107 / 510 min
-    assert "21.0%" in html and "vendor/plotly.min.js" in html
+    assert "21.0%" in html and "vendor/plotly-basic.min.js" in html
     assert "07 Dec 2026" in html  # the later week is the default
     # revenue 120 + 150 over 8.5 h = 31.76 per crew-hour, in the chart and the table
     assert figures["revenue"]["data"][0]["x"] == [31.76] and "31.76" in html
@@ -119,7 +119,7 @@ def test_page_without_plans_explains_how_to_get_some(
 ) -> None:
     html = signed_in("owner").get("/analytics").get_data(as_text=True)
     assert "No plans yet" in html and "rounds plan" in html
-    assert "plotly.min.js" not in html
+    assert "plotly-basic.min.js" not in html
 
 
 def test_figures_are_plain_json() -> None:

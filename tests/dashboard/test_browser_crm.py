@@ -7,66 +7,22 @@ Skipped, with the reason, where Chromium or Playwright is missing.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pytest
-from werkzeug.serving import make_server
 
-from crm.db import make_engine, make_session_factory
-from dashboard import create_app
-from dashboard.config import TestConfig
-from dashboard.db import get_database
-from dashboard.demo import DISPATCHER_EMAIL, DISPATCHER_PASSWORD, load_demo
-from tests.dashboard.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from dashboard.demo import DISPATCHER_EMAIL, DISPATCHER_PASSWORD
+from tests.dashboard.browser import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def live_server(database_url: str) -> Iterator[str]:
-    """The app with the sample company and CSRF on, served on 127.0.0.1 in a thread."""
-    engine = make_engine(database_url)
-    with make_session_factory(engine).begin() as session:
-        load_demo(session)
-    engine.dispose()
-    config = TestConfig(database_url)
-    config.WTF_CSRF_ENABLED = True
-    app = create_app(config)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    get_database(app).engine.dispose()
-
-
-@pytest.fixture
-def page(live_server: str):  # type: ignore[no-untyped-def]
-    if CHROMIUM is None:
-        pytest.skip("chromium not installed: browser tests skipped (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
 def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    page.screenshot(path=str(ARTIFACTS / f"crm-{name}.png"), full_page=True)
+    screenshot(page, f"crm-{name}")
 
 
-def test_browser_prospect_estimate_quote_schedule(page) -> None:  # type: ignore[no-untyped-def]
+def test_browser_prospect_estimate_quote_schedule(demo_page) -> None:  # type: ignore[no-untyped-def]
     """Prospect -> estimate with a weekly lawn line -> quote panel -> schedule on the best slot."""
-    page.goto("/login")
-    page.fill("#email", DISPATCHER_EMAIL)
-    page.fill("#password", DISPATCHER_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    page = demo_page
+    sign_in(page, DISPATCHER_EMAIL, DISPATCHER_PASSWORD)
 
     page.goto("/prospects")
     assert page.locator("text=Janice Jimenez").count() == 1

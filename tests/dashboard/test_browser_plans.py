@@ -9,24 +9,17 @@ of every page go to ``test-artifacts/``.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import select, update
-from werkzeug.serving import make_server
 
-from crm.agreements import Agreement, AgreementStatus
-from crm.db import make_engine, make_session_factory
-from dashboard import create_app
-from dashboard.config import TestConfig
-from dashboard.db import get_database
-from dashboard.demo import DISPATCHER_EMAIL, DISPATCHER_PASSWORD, load_demo
+from dashboard.demo import DISPATCHER_EMAIL, DISPATCHER_PASSWORD
 from optimizer import SolveParams
 from scheduling.planning import plan_week
 from scheduling.plans import publish
-from tests.dashboard.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.dashboard.browser import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -36,53 +29,22 @@ AGREEMENTS = 120
 
 
 @pytest.fixture
-def planned_server(database_url: str) -> Iterator[tuple[str, int]]:
-    """The app (CSRF on) with a published week 49 of a slice of the sample company.
-
-    Yields the base URL and the published plan's id.
-    """
-    engine = make_engine(database_url)
-    factory = make_session_factory(engine)
-    with factory.begin() as session:
-        load_demo(session)
-        keep = session.scalars(
-            select(Agreement.id)
-            .where(Agreement.status == AgreementStatus.ACTIVE)
-            .order_by(Agreement.external_id)
-            .limit(AGREEMENTS)
-        ).all()
-        session.execute(
-            update(Agreement).where(Agreement.id.not_in(keep)).values(status=AgreementStatus.PAUSED)
-        )
+def offline_page(
+    open_page: Callable[..., Any],
+    sample_company: Callable[..., Any],
+    serve_app: Callable[..., str],
+) -> tuple[Any, int, list[str]]:
+    """The app (CSRF on) with a published week 49 of a slice of the sample company, in a
+    browser page that may only talk to the app: (page, plan id, blocked URLs)."""
+    factory = sample_company(active=AGREEMENTS)
     plan_id = plan_week(
         factory, WEEK, SolveParams(time_limit_s=None, solution_limit=10), created_by="nightly"
     )
     with factory.begin() as session:
         publish(session, plan_id)
-    engine.dispose()
-    config = TestConfig(database_url)
-    config.WTF_CSRF_ENABLED = True
-    config.SOLVER_TIME_LIMIT_S = 2
-    app = create_app(config)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", plan_id
-    server.shutdown()
-    thread.join(timeout=10)
-    get_database(app).engine.dispose()
-
-
-@pytest.fixture
-def offline_page(planned_server: tuple[str, int]):  # type: ignore[no-untyped-def]
-    """A browser page that may only talk to the app; yields (page, plan id, blocked URLs)."""
-    if CHROMIUM is None:
-        pytest.skip("chromium not installed: browser tests skipped (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
-    base, plan_id = planned_server
+    base = serve_app(SOLVER_TIME_LIMIT_S=2)
     app_host = urlsplit(base).netloc
     blocked: list[str] = []
-    ARTIFACTS.mkdir(exist_ok=True)
 
     def only_the_app(route) -> None:  # type: ignore[no-untyped-def]
         if urlsplit(route.request.url).netloc == app_host:
@@ -91,19 +53,14 @@ def offline_page(planned_server: tuple[str, int]):  # type: ignore[no-untyped-de
             blocked.append(route.request.url)
             route.abort()
 
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=base, viewport={"width": 1440, "height": 900})
-        context.route("**/*", only_the_app)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page, plan_id, blocked
-        context.close()
-        browser.close()
+    page = open_page(base, width=1440, height=900)
+    page.context.route("**/*", only_the_app)
+    page.set_default_timeout(15_000)
+    return page, plan_id, blocked
 
 
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    page.screenshot(path=str(ARTIFACTS / f"plans-{name}.png"), full_page=True)
+def _shot(page, name: str, full_page: bool = True) -> None:  # type: ignore[no-untyped-def]
+    screenshot(page, f"plans-{name}", full_page)
 
 
 def test_browser_dispatcher_adjusts_replans_and_publishes_the_week(offline_page) -> None:  # type: ignore[no-untyped-def]
@@ -112,10 +69,7 @@ def test_browser_dispatcher_adjusts_replans_and_publishes_the_week(offline_page)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
 
-    page.goto("/login")
-    page.fill("#email", DISPATCHER_EMAIL)
-    page.fill("#password", DISPATCHER_PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, DISPATCHER_EMAIL, DISPATCHER_PASSWORD)
     page.wait_for_url("**/plans")
     assert page.locator("text=Week 49").count() >= 1
     _shot(page, "list")
@@ -135,7 +89,7 @@ def test_browser_dispatcher_adjusts_replans_and_publishes_the_week(offline_page)
     options = dialog.locator("select[name=date] option").evaluate_all("os => os.map(o => o.value)")
     new_date = next(d for d in options if d != old_date and dt.date.fromisoformat(d).weekday() < 5)
     dialog.locator("select[name=date]").select_option(new_date)
-    page.screenshot(path=str(ARTIFACTS / "plans-move-dialog.png"))
+    _shot(page, "move-dialog", full_page=False)
     dialog.locator("button:has-text('Move visit')").click()
     page.wait_for_url("**/board")
     assert "in a new draft, version 2" in page.locator(".flashes").inner_text()
@@ -182,6 +136,23 @@ def test_browser_dispatcher_adjusts_replans_and_publishes_the_week(offline_page)
     page.locator("#route-map .scatterlayer .trace").first.wait_for()
     assert page.locator("#route-map .legendtext").count() >= 3
     _shot(page, "map-week")
+    # The street map fetches the full plotly bundle on demand and redraws as scattermap
+    # (its tiles and fonts are blocked here, which the map library reports as "Map error.";
+    # any other script error still fails the test).
+    before, asked_before = len(errors), len(blocked)
+    page.check("#street-tiles")
+    page.wait_for_function("document.getElementById('route-map').dataset.view === 'street'")
+    assert page.evaluate("typeof Plotly.PlotSchema.get().traces.scattermap") == "object"
+    page.uncheck("#street-tiles")
+    page.wait_for_function("document.getElementById('route-map').dataset.view === 'plain'")
+    page.locator("#route-map .scatterlayer .trace").first.wait_for()
+    errors[before:] = [e for e in errors[before:] if e != "Map error."]
+    street = blocked[asked_before:]
+    assert any(url.startswith("https://tile.openstreetmap.org/") for url in street), street
+    blocked[asked_before:] = [
+        u for u in street if not u.startswith(("https://tile.openstreetmap.org/",
+                                                "https://fonts.openmaptiles.org/"))
+    ]
 
     # Without the dialog (no script) a card opens the visit's own page with the same forms.
     page.goto(visit_page)

@@ -26,7 +26,7 @@ from dashboard.config import TestConfig
 from dashboard.db import get_database
 from dashboard.demo import DEFAULT_DATA_DIR, DEMO_KINDS
 from dashboard.migrate import head_revision
-from tests.dashboard.conftest import TINY
+from tests.conftest import TINY
 
 Login = Callable[[FlaskClient, str, str], TestResponse]
 
@@ -62,6 +62,34 @@ def test_expected_commands_exist() -> None:
     """The documented commands are all there."""
     assert set(cli.commands) >= {"run", "db", "demo", "import", "export", "users", "solve"}
     assert set(cli.commands["db"].commands) >= {"upgrade", "downgrade", "current"}  # type: ignore[attr-defined]
+
+
+def test_help_does_not_import_the_solver_nor_build_the_app() -> None:
+    """``rounds --help`` lists every command without importing the planner, pandas or the
+    pages: those imports happen in the commands that need them."""
+    code = (
+        "import sys\n"
+        "from dashboard.cli import main\n"
+        "sys.argv = ['rounds', '--help']\n"
+        "try:\n    main()\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = ('optimizer', 'scheduling.planning', 'scheduling.plans', 'pandas', "
+        "'dashboard.api', 'dashboard.plan_views')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=120)  # fmt: skip
+    assert result.stderr.strip().splitlines()[-1] == "[]", result.stderr
+    assert "solve" in result.stdout and "scheduler" in result.stdout
+
+
+def test_scheduler_help_names_the_default_cron(runner: FlaskCliRunner) -> None:
+    """The help text written without importing the runner says what the runner uses."""
+    from dashboard.nightly_cli import DEFAULT_CRON_TEXT
+    from scheduling.runner import DEFAULT_CRON
+
+    assert DEFAULT_CRON_TEXT.startswith(f"{DEFAULT_CRON},")
+    assert DEFAULT_CRON in runner.invoke(cli, ["scheduler", "--help"]).output
 
 
 def test_load_order_matches_the_importer() -> None:

@@ -5,30 +5,26 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable
+from typing import Any
 
 import icalendar
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
-from crm.agreements import Agreement, AgreementStatus
+from crm.agreements import Agreement
 from crm.crews import Crew
-from crm.db import make_engine, make_session_factory
-from dashboard import create_app, crew_views
-from dashboard.config import TestConfig
+from dashboard import crew_views
 from dashboard.crew_views import feed_token
-from dashboard.db import get_database
-from dashboard.demo import CREW_PASSWORD, crew_email, load_demo
+from dashboard.demo import CREW_PASSWORD, crew_email
 from scheduling.models import Plan, PlannedVisit, PlanStatus
 from scheduling.planning import plan_week
 from scheduling.plans import publish
 from scheduling.sheets import CSV_COLUMNS
-from tests.dashboard.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.dashboard.browser import screenshot
 
 WEEK = dt.date(2026, 11, 30)
 TUESDAY = "2026-12-01"
@@ -189,23 +185,16 @@ def test_feed_leaves_out_old_days(signed_in, plan, monkeypatch) -> None:  # type
 
 
 @pytest.fixture
-def planned_demo(database_url: str) -> Iterator[tuple[str, int, str]]:
+def planned_demo(
+    sample_company: Callable[..., Any], serve_app: Callable[..., str]
+) -> tuple[str, int, str, str]:
     """The sample company (first 25 agreements) with week 49 published, served in a thread.
 
-    Yields the base URL, the busiest crew's id and its busiest day.
+    Returns the base URL, the busiest crew's id, its busiest day and that crew's e-mail.
     """
     from optimizer import SolveParams
 
-    engine = make_engine(database_url)
-    factory = make_session_factory(engine)
-    with factory.begin() as session:
-        load_demo(session)
-        keep = session.scalars(
-            select(Agreement.id).where(Agreement.status == AgreementStatus.ACTIVE)
-            .order_by(Agreement.external_id).limit(25)
-        ).all()
-        session.execute(update(Agreement).where(Agreement.id.not_in(keep))
-                        .values(status=AgreementStatus.PAUSED))
+    factory = sample_company(active=25)
     plan_id = plan_week(factory, WEEK, SolveParams(time_limit_s=None, solution_limit=10))
     with factory.begin() as session:
         publish(session, plan_id, now=dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC))
@@ -215,43 +204,24 @@ def planned_demo(database_url: str) -> Iterator[tuple[str, int, str]]:
             .order_by(func.count().desc(), PlannedVisit.crew_id, PlannedVisit.date)
         ).first()
         email = crew_email(session.get(Crew, crew_id).external_id)
-    engine.dispose()
-    config = TestConfig(database_url)
-    config.WTF_CSRF_ENABLED = True
-    app = create_app(config)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", crew_id, day.isoformat(), email
-    server.shutdown()
-    thread.join(timeout=10)
-    get_database(app).engine.dispose()  # close pooled connections before the database goes
+    return serve_app(), crew_id, day.isoformat(), email
 
 
 @pytest.mark.browser
-def test_browser_crew_opens_its_route_sheet(planned_demo) -> None:  # type: ignore[no-untyped-def]
+def test_browser_crew_opens_its_route_sheet(open_page, planned_demo) -> None:  # type: ignore[no-untyped-def]
     """The crew signs in, opens its sheet, and the page (screen and print) is saved."""
-    if CHROMIUM is None:
-        pytest.skip("chromium not installed: browser tests skipped (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
     base, crew_id, day, email = planned_demo
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 860})
-        page = context.new_page()
-        page.goto(f"/crews/{crew_id}/sheet/{day}")
-        assert "/login" in page.url
-        page.fill("#email", email)
-        page.fill("#password", CREW_PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"**/crews/{crew_id}/sheet/{day}")
-        rows = page.locator(".sheet-table tr.stop-row")
-        assert rows.count() >= 3
-        assert page.locator("text=Leave the depot").count() == 1
-        page.screenshot(path=str(ARTIFACTS / "route-sheet.png"), full_page=True)
-        page.emulate_media(media="print")
-        assert not page.locator(".topbar").is_visible()
-        page.screenshot(path=str(ARTIFACTS / "route-sheet-print.png"), full_page=True)
-        context.close()
-        browser.close()
+    page = open_page(base)
+    page.goto(f"/crews/{crew_id}/sheet/{day}")
+    assert "/login" in page.url
+    page.fill("#email", email)
+    page.fill("#password", CREW_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**/crews/{crew_id}/sheet/{day}")
+    rows = page.locator(".sheet-table tr.stop-row")
+    assert rows.count() >= 3
+    assert page.locator("text=Leave the depot").count() == 1
+    screenshot(page, "route-sheet")
+    page.emulate_media(media="print")
+    assert not page.locator(".topbar").is_visible()
+    screenshot(page, "route-sheet-print")

@@ -98,9 +98,9 @@ def test_customer_page_history_tags_and_clv(signed_in: Client, session: Session)
     assert "call" in page and "Asked for Fri" in page and "dispatcher@example.com" in page
     session.refresh(bayview)
     assert bayview.tags == ["commercial", "dental"]
-    assert "Balance 0.00" in page and "Lifetime value" in page
+    assert "Balance $0.00" in page and "Lifetime value" in page
     # 150.00 every 2 weeks (26/year) + 45.00 weekly (52/year) = 3,900 + 2,340
-    assert "Next 12 months 6,240.00" in page
+    assert "Next 12 months $6,240.00" in page
 
 
 @pytest.mark.parametrize(("query", "found", "absent"), [
@@ -208,7 +208,7 @@ def test_schedule_and_invoice_from_the_page(signed_in: Client, session: Session)
     assert estimate.status is EstimateStatus.SCHEDULED
     assert _customer(session, "Carlos Cruz").status is CustomerStatus.ACTIVE
     page = _text(client.get(f"/invoices/{invoice.id}").get_data(as_text=True))
-    assert f"Invoice {invoice.number}" in page and "Total 75.25" in page
+    assert f"Invoice {invoice.number}" in page and "Total $75.25" in page
     assert "print.css" in client.get(f"/invoices/{invoice.id}").get_data(as_text=True)
 
 

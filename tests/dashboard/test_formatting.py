@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from dashboard.formatting import format_days, format_shifts, hhmm, money
+from dashboard.formatting import currency, format_days, format_shifts, hhmm, minutes_label, money
 
 
 @dataclass
@@ -40,3 +40,15 @@ def test_small_formatters() -> None:
     assert hhmm(450) == "07:30" and hhmm(None) == ""
     assert format_days([3, 0]) == "Mon+Thu"
     assert money(Decimal("1234.5")) == "1,234.50" and money(None) == ""
+
+
+def test_currency_puts_the_sign_before_the_symbol() -> None:
+    assert currency(Decimal("14155"), "$") == "$14,155.00"
+    assert currency(Decimal("-30.8"), "$") == "-$30.80"
+    assert currency(None, "$") == ""
+
+
+def test_minutes_label_drops_zero_hours() -> None:
+    assert minutes_label(54) == "54 min"
+    assert minutes_label(60) == "1 h 00 min"
+    assert minutes_label(125) == "2 h 05 min"

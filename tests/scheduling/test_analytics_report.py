@@ -11,12 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm.agreements import Agreement
-from crm.crews import Crew
-from crm.importer import IMPORT_KINDS, import_csv
-from crm.services import ensure_default_services
 from scheduling.analytics_report import owner_report, plan_analytics, representative_plan
 from scheduling.models import Plan, PlannedVisit, PlanStatus, UnplacedVisit
-from tests.dashboard.conftest import TINY
 
 MONDAY = dt.date(2026, 11, 30)
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -24,13 +20,9 @@ H, MIN = 3600, 60
 
 
 @pytest.fixture
-def tiny(session: Session) -> dict[str, int]:
-    """The dashboard tests' tiny company (two crews, three agreements); crew ids by external id."""
-    ensure_default_services(session)
-    for kind in IMPORT_KINDS:
-        assert not import_csv(session, kind, TINY / f"{kind}.csv", no_geocode=True).errors
-    session.commit()
-    return {c.external_id: c.id for c in session.scalars(select(Crew))}
+def tiny(tiny_company: dict[str, int]) -> dict[str, int]:
+    """The tiny company (two crews, three agreements); crew ids by external id."""
+    return tiny_company
 
 
 def no_return(_last: tuple[float, float], _depot: tuple[float, float]) -> int:

@@ -5,19 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from benchmarks.quote import core_route_travel, verify_slot
-from crm.agreements import Agreement, AgreementStatus
+from crm.agreements import Agreement
 from crm.crews import Crew, Holiday
-from crm.db import make_engine, make_session_factory
-from crm.importer import IMPORT_KINDS, import_csv
-from crm.services import ServiceType, ensure_default_services
-from dashboard.demo import load_demo
+from crm.services import ServiceType
 from optimizer import Location, SolveParams
 from optimizer.insertion import RouteTimes, insertion_table
 from optimizer.matrix import haversine_matrices
@@ -33,23 +29,9 @@ from scheduling.quotes import (
     quote_site,
 )
 
-TINY = Path(__file__).parents[1] / "dashboard" / "fixtures" / "tiny"
-"""Two crews (C1 ladder Mon-Fri 07:30-16:00, 30 min lunch; C2 mower and pool), three sites."""
-
 WEEK_49 = dt.date(2026, 11, 30)
 TUESDAY = WEEK_49 + dt.timedelta(days=1)
 NEAR_S2 = (27.9420, -82.4690)  # a prospect 250 m from site S2, 2 km from C1's yard
-
-
-@pytest.fixture
-def tiny_company(session: Session) -> dict[str, int]:
-    """The tiny CSV company (as in the dashboard tests); returns crew ids by external id."""
-    ensure_default_services(session)
-    for kind in IMPORT_KINDS:
-        report = import_csv(session, kind, TINY / f"{kind}.csv", no_geocode=True)
-        assert not report.errors, [str(e) for e in report.errors]
-    session.commit()
-    return {c.external_id: c.id for c in session.scalars(select(Crew))}
 
 
 def _service(session: Session, code: str) -> ServiceType:
@@ -199,29 +181,36 @@ def test_find_published_plan_prefers_the_latest_week_not_over(session: Session) 
     assert find_published_plan(session, dt.date.fromisocalendar(2026, 50, 1)) is None
 
 
+def test_find_plan_falls_back_to_a_draft_only_before_the_first_publish(session: Session) -> None:
+    """A new company has drafts only: quotes use the newest draft of the coming week; once any
+    week is published, drafts are never priced against."""
+    from scheduling.quotes import find_plan
+
+    w50 = dt.date.fromisocalendar(2026, 50, 1)
+    for version in (1, 2):
+        session.add(Plan(week_start=w50, version=version, status=PlanStatus.DRAFT))
+    session.commit()
+    found = find_plan(session, None, dt.date(2026, 11, 25))
+    assert (found.week_start, found.version) == (w50, 2)
+    assert find_plan(session, None, dt.date(2027, 1, 6)) is None  # that draft's week is over
+    session.add(Plan(week_start=WEEK_49, version=1, status=PlanStatus.PUBLISHED))
+    session.commit()
+    assert find_plan(session, None, dt.date(2026, 11, 25)).week_start == WEEK_49
+    assert find_plan(session, w50) is None
+
+
 # --- exactness on a planned week -------------------------------------------------------------
 
 
 @pytest.fixture
-def planned_company(database_url: str):  # type: ignore[no-untyped-def]
+def planned_company(sample_company):  # type: ignore[no-untyped-def]
     """The sample company's first 40 active agreements, planned for week 49 (solution
     limit, no clock) and published."""
-    engine = make_engine(database_url)
-    factory = make_session_factory(engine)
-    with factory.begin() as session:
-        load_demo(session)
-        keep = session.scalars(
-            select(Agreement.id).where(Agreement.status == AgreementStatus.ACTIVE)
-            .order_by(Agreement.external_id).limit(40)
-        ).all()  # fmt: skip
-        session.execute(
-            update(Agreement).where(Agreement.id.not_in(keep)).values(status=AgreementStatus.PAUSED)
-        )
+    factory = sample_company(active=40)
     plan_id = plan_week(factory, WEEK_49, SolveParams(time_limit_s=None, solution_limit=10))
     with factory.begin() as session:
         publish(session, plan_id)
-    yield factory
-    engine.dispose()
+    return factory
 
 
 @pytest.mark.parametrize("per_week", [1, 2])
