@@ -83,14 +83,30 @@ def _visit_or_404(plan: Plan, visit_id: int) -> PlannedVisit:
     return visit
 
 
-def _after_edit(plan_id: int, result: EditResult, done: str) -> ResponseReturnValue:
+def _open_drafts(plan_id: int) -> set[int]:
+    """Drafts already based on ``plan_id``: an edit of a published plan continues one of them."""
+    return set(
+        get_session().scalars(
+            select(Plan.id).where(Plan.based_on_id == plan_id, Plan.status == PlanStatus.DRAFT)
+        )
+    )
+
+
+def _after_edit(
+    plan_id: int, result: EditResult, done: str, drafts_before: set[int]
+) -> ResponseReturnValue:
     """Commit, tell what happened (and every warning), and go to the board of the draft."""
     session = get_session()
     draft = result.plan
-    new_draft = draft.id != plan_id
     draft_id, version = draft.id, draft.version
     session.commit()
-    if new_draft:
+    if draft_id in drafts_before:
+        flash(
+            f"{done} in the open draft of this plan, version {version}. The published plan is "
+            "unchanged until you publish that draft.",
+            "success",
+        )
+    elif draft_id != plan_id:
         flash(
             f"{done} in a new draft, version {version}. The published plan is unchanged until "
             "you publish this draft.",
@@ -109,14 +125,9 @@ def _refused(plan_id: int, error: PlanError) -> ResponseReturnValue:
     session.rollback()
     plan = plan_or_404(session, plan_id)
     if isinstance(error, EditConflict):
-        # The plan's "version" on the page is its number in the week, not the lock version
-        # the scheduling message counts, so the dashboard says it in its own words.
-        flash(
-            f"Someone else changed version {plan.version} of this week while you had it open, "
-            "so your change was not saved. The board below shows the plan as it is now: "
-            "check it and make your change again.",
-            "error",
-        )
+        # The message names the plan as the pages do and says who changed it, and how.
+        flash(f"Your change was not saved: {error}. The board below shows the plan as it is "
+              "now.", "error")
         return render_board(plan, 409, filters_from(_back_args()))
     flash(_sentence(error), "error")
     return render_board(plan, 400, filters_from(_back_args()))
@@ -182,6 +193,7 @@ def move(plan_id: int, visit_id: int) -> ResponseReturnValue:
     plan = plan_or_404(session, plan_id)
     _visit_or_404(plan, visit_id)
     crew_id, date = _crew_and_date()
+    drafts_before = _open_drafts(plan_id)
     try:
         result = move_visit(
             session,
@@ -195,7 +207,7 @@ def move(plan_id: int, visit_id: int) -> ResponseReturnValue:
         )
     except PlanError as error:
         return _refused(plan_id, error)
-    return _after_edit(plan_id, result, f"Visit moved to {date:%a %d %b}")
+    return _after_edit(plan_id, result, f"Visit moved to {date:%a %d %b}", drafts_before)
 
 
 @bp.post("/<int:plan_id>/visits/<int:visit_id>/pin")
@@ -206,6 +218,7 @@ def pin(plan_id: int, visit_id: int) -> ResponseReturnValue:
     plan = plan_or_404(session, plan_id)
     _visit_or_404(plan, visit_id)
     pinned = request.form.get("pinned", "1") == "1"
+    drafts_before = _open_drafts(plan_id)
     try:
         result = set_pinned(
             session,
@@ -217,7 +230,9 @@ def pin(plan_id: int, visit_id: int) -> ResponseReturnValue:
         )
     except PlanError as error:
         return _refused(plan_id, error)
-    return _after_edit(plan_id, result, "Visit pinned" if pinned else "Visit unpinned")
+    return _after_edit(
+        plan_id, result, "Visit pinned" if pinned else "Visit unpinned", drafts_before
+    )
 
 
 @bp.post("/<int:plan_id>/draft", endpoint="start_draft")
@@ -226,6 +241,7 @@ def start_draft_view(plan_id: int) -> ResponseReturnValue:
     """A draft copy of a published plan to work on (a draft is its own draft)."""
     session = get_session()
     plan_or_404(session, plan_id)
+    drafts_before = _open_drafts(plan_id)
     try:
         draft = start_draft(session, plan_id, user=user_label())
         draft_id, version = draft.id, draft.version
@@ -234,7 +250,9 @@ def start_draft_view(plan_id: int) -> ResponseReturnValue:
         session.rollback()
         flash(_sentence(error), "error")
         return redirect(url_for("plans.board", plan_id=plan_id))
-    if draft_id != plan_id:
+    if draft_id in drafts_before:
+        flash(f"This plan already has an open draft, version {version}: continue there.", "info")
+    elif draft_id != plan_id:
         flash(f"Draft version {version} started from this plan.", "success")
     return redirect(url_for("plans.board", plan_id=draft_id))
 

@@ -7,20 +7,14 @@ from flask.cli import with_appcontext
 
 from dashboard.cli_support import require_current_schema, user_errors
 from dashboard.db import get_database
-from optimizer import SolveParams
-from optimizer.cli import ProgressBar
-from scheduling.planning import parse_week, plan_week
-from scheduling.plans import (
-    PlanError,
-    diff_plans,
-    load_plan,
-    plans_of_week,
-    publish,
-    published_plan,
-)
+
+# The planning modules import the solver (numpy, OR-Tools): each command imports what it
+# needs when it runs, so that ``rounds --help`` and the other commands start quickly.
 
 
 def _week(_ctx: click.Context, _param: click.Parameter, value: str):  # type: ignore[no-untyped-def]
+    from scheduling.planning import parse_week
+
     try:
         return parse_week(value)
     except ValueError as error:
@@ -45,6 +39,11 @@ def plan_command(  # type: ignore[no-untyped-def]
     monday, weeks: int, time_limit_s: float, as_is: bool, progress: bool, if_missing: bool
 ) -> None:
     """Plan a week and store it as a draft (the published plan is not touched)."""
+    from optimizer import SolveParams
+    from optimizer.cli import ProgressBar
+    from scheduling.planning import plan_week
+    from scheduling.plans import load_plan, plans_of_week
+
     require_current_schema()
     if if_missing:
         with get_database().session_factory() as session:
@@ -81,7 +80,9 @@ def plan_command(  # type: ignore[no-untyped-def]
 @with_appcontext
 @user_errors
 def diff_command(plan_id: int, threshold_min: int) -> None:
-    """Show what PLAN_ID changes against the week's published plan."""
+    """Show what PLAN_ID changes against the week's published plan (with none: the as-is)."""
+    from scheduling.plans import PlanError, diff_plans, load_plan, published_plan
+
     require_current_schema()
     with get_database().session_factory() as session:
         try:
@@ -91,13 +92,14 @@ def diff_command(plan_id: int, threshold_min: int) -> None:
         current = published_plan(session, plan.week_start)
         against = load_plan(session, current.id) if current else None
         diff = diff_plans(plan, against, threshold_min * 60)
-        name = f"published plan {against.id}" if against else "no published plan"
-        click.echo(f"plan {plan.id} against {name}: {len(diff.changes)} visits changed, "
+        basis = diff.basis if against else f"{diff.basis} (nothing is published for this week)"
+        click.echo(f"plan {plan.id} against {basis}: {len(diff.changes)} visits changed, "
                    f"{len(diff.customers)} customers affected")
         for change in diff.changes:
             visit = change.after or change.before
+            was = f" (as is: {change.as_is})" if change.as_is else ""
             click.echo(f"  {visit.agreement.external_id} #{change.visit_index}: "
-                       f"{'+'.join(change.kinds)}")
+                       f"{'+'.join(change.kinds)}{was}")
 
 
 @click.command("publish")
@@ -106,6 +108,8 @@ def diff_command(plan_id: int, threshold_min: int) -> None:
 @user_errors
 def publish_command(plan_id: int) -> None:
     """Publish PLAN_ID: crews' sheets and feeds follow it; customers to notify are queued."""
+    from scheduling.plans import PlanError, publish
+
     require_current_schema()
     try:
         with get_database().session_factory.begin() as session:

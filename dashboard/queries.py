@@ -112,15 +112,26 @@ def crews_with_shifts(session: Session) -> Sequence[Crew]:
 
 
 def crew_agreements(session: Session, crew_id: int, limit: int = 500) -> Sequence[Agreement]:
-    """The agreements a crew does today (its as-is round), by site address."""
-    return session.scalars(
+    """The agreements a crew does today (its as-is round): by first weekday, then by street
+    and house number, the order a crew walks its week in (text order would put "10255 Oak"
+    before "1042 Elm")."""
+    rows = session.scalars(
         select(Agreement)
         .join(Site, Agreement.site_id == Site.id)
         .where(Agreement.current_crew_id == crew_id)
         .options(selectinload(Agreement.site), selectinload(Agreement.service_type))
-        .order_by(Site.address, Agreement.id)
+        .order_by(Agreement.id)
         .limit(limit)
     ).all()
+    return sorted(rows, key=_round_order)
+
+
+def _round_order(agreement: Agreement) -> tuple[int, str, int, int]:
+    number, _, street = agreement.site.address.partition(" ")
+    if not number.isdigit():
+        number, street = "0", agreement.site.address
+    first_day = min(agreement.current_days, default=7)
+    return first_day, street.casefold(), int(number), agreement.id
 
 
 def users(session: Session) -> Sequence[User]:

@@ -2,11 +2,13 @@
 
 Why it is shaped this way:
 
-- **Published plans are immutable.** An edit of a published plan lands in a new draft copy
-  (:func:`start_draft`), so what crews work from never changes under them.
+- **Published plans are immutable.** An edit of a published plan lands in a draft copy
+  (:func:`start_draft`), so what crews work from never changes under them. There is one
+  such draft at a time: a second editor continues it rather than forking a parallel copy.
 - **Optimistic locking.** Editors pass the ``Plan.lock_version`` they saw; another editor's
   save in between raises :class:`EditConflict` instead of being overwritten. Every edit
-  updates the plan row (its KPIs, edit count), which bumps the version.
+  updates the plan row (its KPIs, edit count), which bumps the version. The conflict's
+  message names the plan as the pages do and the last change (who, when, what).
 - **Audit trail.** Every edit is a :class:`PlanEdit` row: who, what, when.
 - **No solver for a move.** Both affected crew-days are re-timed with the travel model
   (:mod:`scheduling.retime`); problems come back as warnings, never as a refusal.
@@ -24,7 +26,9 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.crews import Crew as CrewRow
@@ -48,16 +52,56 @@ class EditResult:
     warnings: tuple[str, ...] = ()
 
 
-def _conflict(plan_id: int, current: int, expected: int) -> EditConflict:
-    return EditConflict(
-        f"plan {plan_id} was changed by someone else (version {current}, you had {expected}): "
-        "reload and try again"
+def _clock_utc(at: dt.datetime) -> str:
+    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+    return f"{at:%H:%M} UTC"
+
+
+def _what(edit: PlanEdit) -> str:
+    """An audit row in a dispatcher's words: "move of AG-0005 to CR-02 on Thu 03 Dec"."""
+    detail = edit.detail or {}
+    agreement = detail.get("agreement", "a visit")
+    if edit.action == "move":
+        to = detail.get("to") or {}
+        day = dt.date.fromisoformat(to["date"]).strftime("%a %d %b") if "date" in to else "?"
+        return f"move of {agreement} to {to.get('crew', '?')} on {day}"
+    if edit.action in ("pin", "unpin"):
+        return f"{edit.action} of {agreement}"
+    if edit.action == "start_draft":
+        return f"new draft of plan {detail.get('from_plan', '?')}"
+    return {"resolve": "re-solve", "replan": "bad-day re-plan"}.get(edit.action, edit.action)
+
+
+def latest_change(session: Session, plan_id: int) -> PlanEdit | None:
+    """The newest audit row of the plan or of a draft based on it (who changed it last)."""
+    drafts = select(Plan.id).where(Plan.based_on_id == plan_id)
+    return session.scalar(
+        select(PlanEdit)
+        .where((PlanEdit.plan_id == plan_id) | PlanEdit.plan_id.in_(drafts))
+        .order_by(PlanEdit.at.desc(), PlanEdit.id.desc())
+        .limit(1)
     )
 
 
-def _check_version(plan: Plan, expected_version: int | None) -> None:
+def conflict(plan: Plan, latest: PlanEdit | None, *, while_editing: bool = False) -> EditConflict:
+    """The conflict as a dispatcher reads it: which plan (its version in the week, the number
+    the pages show), who changed it and how, and what to do."""
+    when = "while you edited it" if while_editing else "since you opened it"
+    what = ""
+    if latest is not None:
+        where = f" in draft plan {latest.plan_id}" if latest.plan_id != plan.id else ""
+        what = f" (by {latest.user} at {_clock_utc(latest.at)}: {_what(latest)}{where})"
+    elif plan.status is PlanStatus.PUBLISHED and plan.published_at is not None:
+        what = f" (published at {_clock_utc(plan.published_at)})"
+    return EditConflict(
+        f"plan {plan.id} (version {plan.version} of the week of {plan.week_start:%d %b}) was "
+        f"changed by someone else {when}{what}; reload to see their change and try again"
+    )
+
+
+def _check_version(session: Session, plan: Plan, expected_version: int | None) -> None:
     if expected_version is not None and plan.lock_version != expected_version:
-        raise _conflict(plan.id, plan.lock_version, expected_version)
+        raise conflict(plan, latest_change(session, plan.id))
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -72,12 +116,25 @@ def _stale_is_conflict(f: F) -> F:
         try:
             return f(session, plan_id, *args, **kwargs)
         except StaleDataError:
-            raise EditConflict(
-                f"plan {plan_id} was changed by someone else while you edited it: "
-                "reload and try again"
-            ) from None
+            raise _stale_conflict(session, plan_id) from None
 
     return cast(F, wrapped)
+
+
+def _stale_conflict(session: Session, plan_id: int) -> EditConflict:
+    """The conflict of a save the database refused: who saved in between is read in a
+    separate session (this one is failed until the caller rolls it back)."""
+    try:
+        with Session(session.get_bind()) as other:
+            plan = other.get(Plan, plan_id)
+            if plan is not None:
+                return conflict(plan, latest_change(other, plan_id), while_editing=True)
+    except SQLAlchemyError:
+        pass
+    return EditConflict(
+        f"plan {plan_id} was changed by someone else while you edited it; reload to see their "
+        "change and try again"
+    )
 
 
 def _record(session: Session, plan: Plan, user: str, action: str, **detail: object) -> None:
@@ -87,8 +144,29 @@ def _record(session: Session, plan: Plan, user: str, action: str, **detail: obje
     plan.kpis = {**plan.kpis, "pinned": pinned, "edits": int(plan.kpis.get("edits", 0)) + 1}
 
 
+def open_draft(session: Session, plan_id: int) -> Plan | None:
+    """The newest plan based on ``plan_id``, if it is still a draft: the edit in progress."""
+    newest = session.scalar(
+        select(Plan).where(Plan.based_on_id == plan_id).order_by(Plan.version.desc()).limit(1)
+    )
+    return newest if newest is not None and newest.status is PlanStatus.DRAFT else None
+
+
+def touch(plan: Plan) -> None:
+    """Move the plan's lock version on without changing it: a new draft based on a published
+    plan turns the saves of editors who opened that plan before into conflicts."""
+    flag_modified(plan, "kpis")
+
+
 def start_draft(session: Session, plan_id: int, *, user: str) -> Plan:
-    """A draft to edit: the plan itself when it is a draft, else a new draft copy of it.
+    """A draft to edit: the plan itself when it is a draft; for a published plan, the draft
+    already started from it (:func:`open_draft`), else a new draft copy of it.
+
+    One published plan has at most one draft being edited at a time: two dispatchers editing
+    the week work on the same draft, and its lock version turns their overlapping saves into
+    an :class:`EditConflict` instead of two parallel copies. Starting a copy also moves the
+    published plan's lock version on, so an editor who opened the published plan before the
+    copy existed gets a conflict naming it, and two copies started at once cannot both save.
 
     The copy of a published plan keeps its visits (with pins), unplaced visits, parameters
     and KPIs, is based on it and gets the week's next version; the copy is recorded as a
@@ -99,6 +177,10 @@ def start_draft(session: Session, plan_id: int, *, user: str) -> Plan:
         return plan
     if plan.status is PlanStatus.SUPERSEDED:
         raise PlanError(f"plan {plan_id} was superseded; start from the week's published plan")
+    existing = open_draft(session, plan.id)
+    if existing is not None:
+        return load_plan(session, existing.id)
+    touch(plan)
     draft = Plan(
         week_start=plan.week_start,
         days=plan.days,
@@ -132,15 +214,18 @@ def _editable(
 ) -> tuple[Plan, PlannedVisit]:
     """The draft to edit and the visit in it (its copy, when the edit starts a new draft)."""
     plan = load_plan(session, plan_id)
-    _check_version(plan, expected_version)
+    _check_version(session, plan, expected_version)
     visit = next((v for v in plan.visits if v.id == visit_id), None)
     if visit is None:
         raise PlanError(f"plan {plan_id} has no visit {visit_id}")
     if plan.status is PlanStatus.DRAFT:
         return plan, visit
     draft = start_draft(session, plan_id, user=user)
-    key = (visit.agreement_id, visit.visit_index, visit.date)
-    copy = next(v for v in draft.visits if (v.agreement_id, v.visit_index, v.date) == key)
+    key = (visit.agreement_id, visit.visit_index)
+    copy = next((v for v in draft.visits if (v.agreement_id, v.visit_index) == key), None)
+    if copy is None:  # the open draft no longer has it (a re-plan deferred it)
+        raise PlanError(f"draft plan {draft.id} of this week no longer has visit "
+                        f"{visit.agreement.external_id}#{visit.visit_index}; edit the draft")
     return draft, copy
 
 

@@ -21,6 +21,7 @@ from scheduling.models import Notice, Plan, PlannedVisit, PlanStatus, UnplacedVi
 
 #: A visit whose start moves by more than this is a change the customer hears about.
 DEFAULT_TIME_THRESHOLD_S = 30 * 60
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 class PlanError(Exception):
@@ -121,18 +122,28 @@ def store_draft(
 
 @dataclass(frozen=True)
 class VisitChange:
-    """One visit of an agreement that is new, gone, or changed day, crew or time."""
+    """One visit of an agreement that is new, gone, or changed day, crew or time.
+
+    Against the as-is (no plan published yet) ``before`` is None and ``as_is`` says what the
+    customer had: "Mon+Thu, Blue Crew".
+    """
 
     agreement_id: int
     visit_index: int
     kinds: tuple[str, ...]
     before: PlannedVisit | None
     after: PlannedVisit | None
+    as_is: str | None = None
+
+
+#: What a plan is compared with when its week has no published plan yet.
+AS_IS_BASIS = "the as-is days and crews"
 
 
 @dataclass(frozen=True)
 class PlanDiff:
-    """What a plan changes against another (usually the published one)."""
+    """What a plan changes against another (usually the published one), or, when nothing is
+    published for the week yet (``against_id`` None), against the as-is days and crews."""
 
     plan_id: int
     against_id: int | None
@@ -142,6 +153,11 @@ class PlanDiff:
     @property
     def unchanged(self) -> bool:
         return not self.changes
+
+    @property
+    def basis(self) -> str:
+        """What the plan was compared with, for the dispatcher."""
+        return AS_IS_BASIS if self.against_id is None else f"published plan {self.against_id}"
 
 
 def _visit_key(visit: PlannedVisit) -> tuple[int, int]:
@@ -154,8 +170,12 @@ def diff_plans(
     """Visits of ``plan`` that differ from ``against`` in day, crew or start time.
 
     A start time counts as changed when it moves by more than ``time_threshold_s``.
-    ``customers`` lists the customer ids touched by any change, each once.
+    ``customers`` lists the customer ids touched by any change, each once. Without
+    ``against`` (no plan published for the week yet) the plan is compared with what
+    customers had before Rounds: see :func:`diff_as_is`.
     """
+    if against is None:
+        return diff_as_is(plan)
     old = {_visit_key(v): v for v in (against.visits if against else ())}
     new = {_visit_key(v): v for v in plan.visits}
     changes = []
@@ -179,6 +199,45 @@ def diff_plans(
             changes.append(VisitChange(key[0], key[1], kinds, before, after))
     customers = _customers_of({c.agreement_id for c in changes}, plan, against)
     return PlanDiff(plan.id, against.id if against else None, tuple(changes), customers)
+
+
+def _weekdays(days: list[int]) -> str:
+    return "+".join(WEEKDAYS[d] for d in sorted(days)) or "any day"
+
+
+def as_is_of(agreement: Agreement) -> str | None:
+    """The agreement's as-is day(s) and crew ("Mon+Thu, Blue Crew"); None for a new customer."""
+    crew = agreement.current_crew
+    if not agreement.current_days and crew is None:
+        return None
+    return f"{_weekdays(agreement.current_days)}, {crew.name if crew else 'no crew'}"
+
+
+def diff_as_is(plan: Plan) -> PlanDiff:
+    """Visits of ``plan`` on another weekday or crew than their agreement's as-is
+    (``current_days`` / ``current_crew_id``: what the customer had before Rounds).
+
+    This is what a week's first publication tells customers: an agreement without an as-is
+    (a new customer) has every visit ``new``; a visit on one of its as-is weekdays with its
+    as-is crew is no change. There are no as-is times, so time is not compared.
+    """
+    changes = []
+    for visit in sorted(plan.visits, key=_visit_key):
+        agreement = visit.agreement
+        as_is = as_is_of(agreement)
+        if as_is is None:
+            kinds: tuple[str, ...] = ("new",)
+        else:
+            kinds = tuple(kind for kind, changed in (
+                ("day", bool(agreement.current_days)
+                 and visit.date.weekday() not in agreement.current_days),
+                ("crew", agreement.current_crew_id not in (None, visit.crew_id)),
+            ) if changed)  # fmt: skip
+        if kinds:
+            changes.append(VisitChange(visit.agreement_id, visit.visit_index, kinds, None,
+                                       visit, as_is))  # fmt: skip
+    customers = _customers_of({c.agreement_id for c in changes}, plan)
+    return PlanDiff(plan.id, None, tuple(changes), customers)
 
 
 def _customers_of(agreement_ids: set[int], *plans: Plan | None) -> tuple[int, ...]:
@@ -221,6 +280,8 @@ def publish(
 
     The previously published plan of the week becomes superseded; an outbox row is written
     for every visit whose day, crew or time changed (or that is new or gone), one per visit.
+    The week's first publication compares with the as-is instead (:func:`diff_as_is`): only
+    visits off their customer's usual weekday or crew, and new customers, are told.
     Publishing the published plan again changes nothing (idempotent); a superseded plan cannot
     be published again.
     """
@@ -246,7 +307,7 @@ def publish(
                 customer_id=visit.agreement.site.customer_id,
                 agreement_id=change.agreement_id,
                 kind="+".join(change.kinds),
-                before=_describe(change.before),
+                before=_describe(change.before) or change.as_is,
                 after=_describe(change.after),
             )
         )

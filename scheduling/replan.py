@@ -32,8 +32,9 @@ from crm.crews import Crew as CrewRow
 from optimizer import PeriodicJob, PeriodicResult, Progress, SolveParams
 from optimizer.periodic import solve_periodic
 from scheduling.builder import DEFERRED, Horizon, Pins, PlanningProblem, build_problem
-from scheduling.edits import mark_pins
+from scheduling.edits import mark_pins, touch
 from scheduling.models import Plan, PlanEdit, PlannedVisit, UnplacedVisit
+from scheduling.nightly import stability_budget
 from scheduling.plans import PlanError, load_plan, published_plan, store_draft
 from scheduling.recurrence import WEEK, week_start
 
@@ -77,6 +78,26 @@ def _displaced_pins(plan: Plan, bad_day: dt.date, crews: Collection[int]) -> Pin
     return pins
 
 
+def replan_budget(
+    plan: Plan, bad_day: dt.date, lost: Collection[int], share: float | None
+) -> int | None:
+    """How many jobs may change day or crew on the days that are not lost (None: no limit).
+
+    ``share`` of the jobs with a published visit from ``bad_day`` on, rounded up, not
+    counting those with a visit on the lost day of a lost crew: those are displaced and move
+    freely (the planner does not count a job whose previous slot is gone either).
+    """
+    if share is None:
+        return None
+    displaced = {v.agreement_id for v in plan.visits if v.date == bad_day and v.crew_id in lost}
+    later = {v.agreement_id for v in plan.visits if v.date >= bad_day} - displaced
+    return stability_budget(len(later), share)
+
+
+def _with_budget(built: PlanningProblem, budget: int | None) -> PlanningProblem:
+    return replace(built, problem=replace(built.problem, stability_budget=budget))
+
+
 def _halved(params: SolveParams) -> SolveParams:
     if params.time_limit_s is None:
         return params
@@ -95,22 +116,26 @@ def solve_high_priority_first(
     it may leave out a priority-5 visit while placing a priority-3 one. First only the
     ``settled`` jobs (every visit pinned) and those of priority :data:`HIGH_PRIORITY` or more
     are planned; their days and crews are then pinned and everything is planned around them.
-    Each stage gets half the time limit.
+    Each stage gets half the time limit. A stability budget of the built problem binds the
+    second stage only: the important visits of the first may move wherever there is room (a
+    budgeted first stage left a priority-5 visit out rather than move it), and what it
+    changed is pinned in the second, where the planner does not count it.
     """
     built = build({})
     jobs = built.problem.jobs
     first = [j for j in jobs if j.priority >= HIGH_PRIORITY or settled(built, j)]
     if not first or len(first) == len(jobs):
         return built, solve_periodic(built.problem, params, progress=progress)
-    staged = solve_periodic(replace(built.problem, jobs=tuple(first)), _halved(params),
-                            progress=progress)  # fmt: skip
+    budget = built.problem.stability_budget
+    staged = solve_periodic(replace(built.problem, jobs=tuple(first), stability_budget=None),
+                            _halved(params), progress=progress)  # fmt: skip
     horizon = built.horizon
     kept = {
         (built.job_agreement[v.job_id], STAGED_INDEX + v.visit_index):
             (horizon.date(v.day), built.crew_row[v.crew_id])
         for v in staged.visits
     }  # fmt: skip
-    built = build(kept)
+    built = _with_budget(build(kept), budget)
     return built, solve_periodic(built.problem, _halved(params), progress=progress)
 
 
@@ -123,11 +148,15 @@ def replan_bad_day(
     user: str,
     crew_ids: Collection[int] | None = None,
     progress: Callable[[Progress], None] | None = None,
+    stability_share: float | None = None,
 ) -> ReplanOutcome:
     """Re-plan the rest of ``bad_day``'s week as a draft; see the module docstring.
 
     ``crew_ids`` limits the lost day to some crews (default: every active crew). Solves
-    outside any transaction; the draft is one short transaction.
+    outside any transaction; the draft is one short transaction. ``stability_share`` (off by
+    default) limits the changes of day or crew on the days not lost (:func:`replan_budget`):
+    on the sample company it traded moves inside the week for more deferred visits, which
+    customers feel more (see the package README).
 
     Raises
     ------
@@ -146,6 +175,7 @@ def replan_bad_day(
             crew_ids = list(session.scalars(select(CrewRow.id).where(CrewRow.active)))
         lost = set(crew_ids)
         pins = _displaced_pins(plan, bad_day, lost)
+        budget = replan_budget(plan, bad_day, lost, stability_share)
         previous: dict[int, list[tuple[dt.date, int]]] = {}
         for v in plan.visits:
             previous.setdefault(v.agreement_id, []).append((v.date, v.crew_id))
@@ -158,6 +188,7 @@ def replan_bad_day(
             return build_problem(
                 session, horizon, previous=previous, pins={**pins, **extra_pins},
                 days_off={c: (bad_day,) for c in lost}, not_before=bad_day,
+                stability_budget=budget,
             )  # fmt: skip
 
     pinned_days = Counter((agreement, week_start(day)) for (agreement, _), (day, _) in pins.items())
@@ -170,8 +201,10 @@ def replan_bad_day(
     label = f"{reason} on {bad_day:%a %d %b}"
     with session_factory.begin() as session:
         base = session.get_one(Plan, based_on)
+        touch(base)  # editors who opened the published plan get a conflict naming this draft
         draft = store_draft(session, built, result, params={**base.params, **params.to_dict(),
-                            "kind": "replan", "bad_day": bad_day.isoformat(), "reason": reason},
+                            "kind": "replan", "bad_day": bad_day.isoformat(), "reason": reason,
+                            "stability_budget": budget},
                             created_by=user, based_on=base, note=f"{label}: re-plan")  # fmt: skip
         mark_pins(draft, pins)
         published = load_plan(session, based_on)

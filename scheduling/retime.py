@@ -1,12 +1,15 @@
 """Times of one crew-day after a dispatcher's edit, without the solver.
 
 A move changes two routes; the dispatcher needs their new times at once, and the solver is
-not needed to add up travel. The day is walked in order with the company's
-:class:`~scheduling.builder.TravelModel`: from the crew's yard, travel between consecutive
-stops, waiting for a visit's time window, the time on site (duration + setup), a lunch break
-when the crew has one, and back to the yard. Whatever breaks a rule (a missed window, a day
-longer than the shift) comes back as a warning for the dispatcher: an edit is never refused
-for it.
+not needed to add up travel. The day is timed with the company's
+:class:`~scheduling.builder.TravelModel` in the solver's own timing model
+(:func:`optimizer.route_timing.schedule_route`, the model the quotes' insertion uses): from
+the crew's yard at the shift start, travel between consecutive stops, waiting for a visit's
+time window, the time on site (duration + setup), back to the yard; the crew's lunch starts
+inside its window during a drive (or after the last visit), never in a visit. So the times
+after a move are the ones the solver and a quote would give that order. Whatever breaks a
+rule (a missed window, a day longer than the shift, no room for the lunch) comes back as a
+warning for the dispatcher: an edit is never refused for it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ import numpy as np
 
 from crm.agreements import Agreement
 from crm.crews import Crew as CrewRow
-from optimizer import Location
+from optimizer import Break, Location, TimeWindow
+from optimizer.insertion import InsertionJob, InsertionRoute
+from optimizer.route_timing import schedule_route
 from scheduling.builder import TravelModel
 
 #: Start and end of the day of a crew without a shift on that weekday (seconds).
@@ -46,6 +51,7 @@ class DayTimes:
     travel_s: int
     distance_m: int
     warnings: tuple[str, ...]
+    lunch_start_s: int | None = None
 
 
 def clock(seconds: int) -> str:
@@ -74,18 +80,34 @@ def _matrices(crew: CrewRow, agreements: Sequence[Agreement], travel: TravelMode
     return np.asarray(durations), np.asarray(distances)
 
 
+def _insertion_route(
+    crew: CrewRow, shift: tuple[int, int], agreements: Sequence[Agreement], setup_min: int
+) -> InsertionRoute:
+    """The day as the solver sees it (locations: 0 the start yard, 1 the end yard, stops 2..):
+    a window only when both ends are set, as the builder gives the planner."""
+    stops = []
+    for i, agreement in enumerate(agreements):
+        window = None
+        if agreement.tw_start_min is not None and agreement.tw_end_min is not None:
+            window = TimeWindow(agreement.tw_start_min * 60, agreement.tw_end_min * 60)
+        stops.append(InsertionJob(i + 2, (agreement.duration_min + setup_min) * 60, window))
+    lunch = None
+    if crew.lunch_min:
+        lunch = Break(crew.lunch_min * 60,
+                      TimeWindow(crew.lunch_start_min * 60, crew.lunch_end_min * 60))
+    return InsertionRoute(0, 1, TimeWindow(*shift), tuple(stops), lunch)
+
+
 def time_day(
     crew: CrewRow,
     date: dt.date,
     agreements: Sequence[Agreement],
     travel: TravelModel = DEFAULT_TRAVEL,
 ) -> DayTimes:
-    """Walk ``agreements`` (one per stop, in route order) for ``crew`` on ``date``.
+    """Time ``agreements`` (one per stop, in route order) for ``crew`` on ``date``.
 
-    Starts at the shift start from the crew's yard (08:00 with a warning when the crew has
-    no shift that weekday); a visit starts at its window's start when the crew is early; lunch
-    (``crew.lunch_min``) is taken before the first leg that would start at or after the lunch
-    window opens, or whose visit would otherwise end after the window closes.
+    Starts at the shift start from the crew's yard (08:00 to 17:00 with a warning when the
+    crew has no shift that weekday); see the module docstring for the model.
     """
     day = f"{crew.name}, {date:%a %d %b}"
     warnings: list[str] = []
@@ -93,35 +115,28 @@ def time_day(
     if shift is None:
         warnings.append(f"{day}: the crew has no shift that day")
         shift = DEFAULT_SHIFT
+    if not agreements:
+        return DayTimes((), 0, 0, tuple(warnings))
     durations, distances = _matrices(crew, agreements, travel)
-    lunch_due = crew.lunch_min > 0
-    lunch_from, lunch_to = crew.lunch_start_min * 60, crew.lunch_end_min * 60
-    now, here = shift[0], 0
-    stops = []
-    travel_s = distance_m = 0
-    for i, agreement in enumerate(agreements):
-        there = i + 2
-        leg = int(durations[here, there])
-        service = (agreement.duration_min + travel.setup_min) * 60
-        window = (agreement.tw_start_min, agreement.tw_end_min)
-        if lunch_due and (now >= lunch_from or now + leg + service > lunch_to):
-            now = max(now, lunch_from) + crew.lunch_min * 60
-            lunch_due = False
-        arrival = now + leg
-        start = max(arrival, window[0] * 60) if window[0] is not None else arrival
-        if window[1] is not None and start > window[1] * 60:
-            warnings.append(f"{day}: visit {agreement.external_id} starts {clock(start)}, "
-                            f"after its window ends {clock(window[1] * 60)}")
-        end = start + service
-        stops.append(StopTime(arrival, start, end, leg, int(distances[here, there])))
-        travel_s += leg
-        distance_m += int(distances[here, there])
-        now, here = end, there
-    if agreements:
-        travel_s += int(durations[here, 1])
-        distance_m += int(distances[here, 1])
-        finish = now + int(durations[here, 1])
-        if finish > shift[1]:
-            warnings.append(f"{day}: the route ends {clock(finish)}, after the shift ends "
-                            f"{clock(shift[1])}")
-    return DayTimes(tuple(stops), travel_s, distance_m, tuple(warnings))
+    route = _insertion_route(crew, shift, agreements, travel.setup_min)
+    schedule = schedule_route(route, durations)
+    stops, here, distance_m = [], 0, 0
+    for i, stop in enumerate(schedule.stops):
+        meters = int(distances[here, i + 2])
+        stops.append(StopTime(stop.arrival, stop.start, stop.end, stop.travel, meters))
+        distance_m, here = distance_m + meters, i + 2
+    distance_m += int(distances[here, 1])
+    for i in schedule.late:
+        window = route.stops[i].window
+        assert window is not None
+        warnings.append(f"{day}: visit {agreements[i].external_id} starts "
+                        f"{clock(schedule.stops[i].start)}, after its window ends "
+                        f"{clock(window.end)}")
+    if schedule.lunch_late and schedule.lunch_start is not None:
+        warnings.append(f"{day}: no room for the lunch before {clock(crew.lunch_end_min * 60)}; "
+                        f"it starts {clock(schedule.lunch_start)}")
+    if schedule.over_shift:
+        warnings.append(f"{day}: the route ends {clock(schedule.back)}, after the shift ends "
+                        f"{clock(shift[1])}")
+    return DayTimes(tuple(stops), schedule.travel, distance_m, tuple(warnings),
+                    schedule.lunch_start)

@@ -42,7 +42,7 @@ def test_cli_flow_plan_edit_publish_sheet_feed_replan(  # type: ignore[no-untype
     out = rounds("resolve", "1", "--time-limit", "1", "--no-progress", "--user", "bob")
     assert "draft plan 2 re-solved from plan 1" in out and "(1 pinned)" in out
     assert "re-solved plan 1 keeping 1 of 1 pins" in rounds("history", "2")
-    assert "plan 1 against no published plan" in rounds("diff", "1")
+    assert "plan 1 against the as-is days and crews" in rounds("diff", "1")
     assert "plan 1 is published" in rounds("publish", "1")
 
     client = signed_in("dispatcher")

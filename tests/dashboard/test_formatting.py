@@ -52,3 +52,4 @@ def test_minutes_label_drops_zero_hours() -> None:
     assert minutes_label(54) == "54 min"
     assert minutes_label(60) == "1 h 00 min"
     assert minutes_label(125) == "2 h 05 min"
+

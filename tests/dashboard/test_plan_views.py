@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, event, select, update
+from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.orm import Session
 
 from crm.agreements import Agreement
@@ -250,7 +250,8 @@ def test_map_draws_routes_from_the_yard_with_numbered_stops(signed_in, week_plan
     """The map page serves plotly from the app and one route per crew-day in crew colours."""
     client = signed_in("dispatcher")
     page = client.get(f"/plans/{week_plan['plan']}/map?day={TUESDAY}").get_data(as_text=True)
-    assert "/static/vendor/plotly.min.js" in page and "cdn" not in page.lower()
+    assert "/static/vendor/plotly-basic.min.js" in page and "cdn" not in page.lower()
+    assert "/static/vendor/plotly.min.js" in page  # fetched only for the street map
     assert "1 route, 1 stops on Tuesday 01 December" in page
     assert '"#4C78A8"' in page  # Blue Crew's colour
     assert '"white-bg"' in page and "tile.openstreetmap.org" in page
@@ -322,8 +323,9 @@ def test_stale_version_is_refused_with_a_clear_conflict(signed_in, week_plan, se
     )
     assert second.status_code == 409
     page = second.get_data(as_text=True)
-    assert "Someone else changed version 1 of this week while you had it open" in page
-    assert "your change was not saved" in page
+    assert "Your change was not saved: plan" in page
+    assert "(version 1 of the week of" in page and "changed by someone else" in page
+    assert ": pin of " in page  # who changed it, and how
     assert "Blue Crew" in page  # the board, as it is now
     visit = _visit(session, week_plan["visit_A2"])
     assert visit.crew_id == week_plan["C1"] and not visit.pinned
@@ -521,15 +523,24 @@ def test_diff_lists_changed_visits_against_the_published_plan(
 
 
 def test_publish_queues_notices_and_says_how_many(signed_in, week_plan, session) -> None:  # type: ignore[no-untyped-def]
-    """Publishing a first plan makes every visit new: three notices, said in the flash."""
+    """A first plan is compared with the as-is days and crews: A1 (as-is Wednesday now, planned
+    Tuesday) changes day, A3 (no as-is: a new customer) is new, A2 keeps its as-is: two
+    notices, said in the flash."""
+    agreements = {a.external_id: a for a in session.scalars(select(Agreement))}
+    agreements["A1"].current_days = [2]
+    agreements["A3"].current_days, agreements["A3"].current_crew_id = [], None
+    session.commit()
     client = signed_in("dispatcher")
+    diff = client.get(f"/plans/{week_plan['plan']}/diff").get_data(as_text=True)
+    assert "against the as-is days and crews" in diff and "As is: Wed, Blue Crew" in diff
     response = client.post(f"/plans/{week_plan['plan']}/publish")
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Version 1 is published for Week 49" in page and "3 customer notices queued" in page
+    assert "Version 1 is published for Week 49" in page and "2 customer notices queued" in page
     session.expire_all()
     assert session.get_one(Plan, week_plan["plan"]).status is PlanStatus.PUBLISHED
-    assert len(session.scalars(select(Notice)).all()) == 3
+    notices = {(n.agreement_id, n.kind) for n in session.scalars(select(Notice))}
+    assert notices == {(agreements["A1"].id, "day"), (agreements["A3"].id, "new")}
     again = client.post(f"/plans/{week_plan['plan']}/publish")
     assert "0 customer notices queued" in client.get(again.headers["Location"]).get_data(
         as_text=True
@@ -544,6 +555,19 @@ def test_start_draft_from_a_published_plan(signed_in, week_plan, session) -> Non
     response = client.post(f"/plans/{week_plan['plan']}/draft")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Draft version 2 started" in page and "Re-plan around pins" in page
+    # Pressing it again (or a second dispatcher pressing it) continues that draft.
+    response = client.post(f"/plans/{week_plan['plan']}/draft")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "already has an open draft, version 2" in page
+    # An edit of the published plan lands in the open draft and says so.
+    session.expire_all()
+    response = client.post(
+        f"/plans/{week_plan['plan']}/visits/{week_plan['visit_A1']}/pin",
+        data={"pinned": "1", "expected_version": str(_version(session, week_plan["plan"]))},
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Visit pinned in the open draft of this plan, version 2" in page
+    assert session.scalar(select(func.count(Plan.id)).where(Plan.based_on_id.is_not(None))) == 1
 
 
 def test_history_lists_who_changed_what(signed_in, week_plan) -> None:  # type: ignore[no-untyped-def]

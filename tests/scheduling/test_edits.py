@@ -4,6 +4,7 @@ and re-solving around the pins."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy.orm import Session
@@ -168,6 +169,54 @@ def test_edit_of_a_published_plan_lands_in_a_new_draft(draft) -> None:  # type: 
         assert start_draft(session, new.id, user="x").id == new.id
 
 
+def test_second_editor_of_a_published_plan_continues_its_open_draft(draft) -> None:  # type: ignore[no-untyped-def]
+    """Two dispatchers edit the published plan: the first edit starts a draft; the second
+    editor, who opened the published plan before, gets a conflict naming that draft instead
+    of a parallel copy; reloaded, their edit lands in the same draft."""
+    factory, plan_id = draft
+    with factory.begin() as session:
+        publish(session, plan_id)
+    with factory() as session:
+        seen = load_plan(session, plan_id).lock_version  # both editors opened this
+    with factory.begin() as session:
+        plan = load_plan(session, plan_id)
+        first, crew_id = _busy_visit(plan)
+        moved = move_visit(session, plan_id, first.id, crew_id=crew_id, date=first.date,
+                           user="ann", expected_version=seen).plan.id  # fmt: skip
+        other = next(v for v in plan.visits if v.agreement_id != first.agreement_id)
+    with factory() as session, pytest.raises(EditConflict) as caught:
+        set_pinned(session, plan_id, other.id, True, user="bob", expected_version=seen)
+    assert re.search(rf"since you opened it \(by ann at \d\d:\d\d UTC: move of "
+                     rf"{re.escape(first.agreement.external_id)} to .* in draft plan {moved}\)",
+                     str(caught.value))  # fmt: skip
+    with factory.begin() as session:
+        reloaded = load_plan(session, plan_id).lock_version
+        assert reloaded != seen
+        result = set_pinned(session, plan_id, other.id, True, user="bob",
+                            expected_version=reloaded)  # fmt: skip
+        assert result.plan.id == moved
+        assert start_draft(session, plan_id, user="carl").id == moved
+    with factory() as session:
+        drafts = [p for p in session.query(Plan).filter_by(based_on_id=plan_id)]
+        assert [p.id for p in drafts] == [moved]
+        assert [(e.action, e.user) for e in edit_history(session, moved)] == [
+            ("start_draft", "ann"), ("move", "ann"), ("pin", "bob")]
+
+
+def test_a_new_draft_is_started_once_the_open_one_is_published(draft) -> None:  # type: ignore[no-untyped-def]
+    """Only a draft based on the published plan is continued: once that draft is published,
+    editing the new published plan starts a new copy (version 3)."""
+    factory, plan_id = draft
+    with factory.begin() as session:
+        publish(session, plan_id)
+        second = start_draft(session, plan_id, user="ann").id
+        publish(session, second)
+        third = start_draft(session, second, user="bob")
+        assert (third.based_on_id, third.version) == (second, 3)
+        with pytest.raises(PlanError, match="superseded"):
+            start_draft(session, plan_id, user="bob")
+
+
 def test_stale_version_is_an_edit_conflict(draft) -> None:  # type: ignore[no-untyped-def]
     """An editor holding an old lock version gets EditConflict; each edit bumps the version."""
     factory, plan_id = draft
@@ -177,8 +226,14 @@ def test_stale_version_is_an_edit_conflict(draft) -> None:  # type: ignore[no-un
         visit = plan.visits[0]
         set_pinned(session, plan_id, visit.id, True, user="ann", expected_version=seen)
         assert plan.lock_version == seen + 1
-        with pytest.raises(EditConflict, match=f"version {seen + 1}, you had {seen}"):
+        with pytest.raises(EditConflict) as caught:
             set_pinned(session, plan_id, visit.id, False, user="bob", expected_version=seen)
+        # the plan as the pages name it (Plan.version), who changed it, when and how
+        assert re.fullmatch(
+            rf"plan {plan_id} \(version 1 of the week of 30 Nov\) was changed by someone else "
+            rf"since you opened it \(by ann at \d\d:\d\d UTC: pin of "
+            rf"{re.escape(visit.agreement.external_id)}\); reload to see their change and try "
+            r"again", str(caught.value))
 
 
 def test_concurrent_save_is_an_edit_conflict(draft) -> None:  # type: ignore[no-untyped-def]
@@ -190,7 +245,8 @@ def test_concurrent_save_is_an_edit_conflict(draft) -> None:  # type: ignore[no-
         b = load_plan(second, plan_id)
         set_pinned(second, plan_id, b.visits[0].id, True, user="bob")
         second.commit()
-        with pytest.raises(EditConflict, match="changed by someone else"):
+        with pytest.raises(EditConflict, match=r"changed by someone else while you edited it "
+                           r"\(by bob at \d\d:\d\d UTC: pin of "):
             set_pinned(first, plan_id, a.visits[1].id, True, user="ann")
         first.rollback()
     with factory() as session:
@@ -246,38 +302,6 @@ def test_resolve_draft_keeps_pinned_visits_on_day_and_crew(draft) -> None:  # ty
         assert len(kept) == 1 and kept[0].pinned
         assert new.kpis["pinned"] == 1
         assert [e.action for e in edit_history(session, new_id)] == ["move", "resolve"]
-
-
-def test_time_day_waits_for_windows_takes_lunch_and_warns() -> None:
-    """Hand-checked day with every stop at the yard (no travel), shift 08:00-13:00, lunch 30
-    minutes from 11:30: A 08:00-11:00; B waits for its 11:30 window, 11:30-12:30; lunch
-    12:30-13:00; C starts 13:00, after its window closed at 12:50, and ends 13:30, after the
-    shift."""
-    from crm.agreements import Agreement
-    from crm.customers import Site
-
-    yard = (27.95, -82.45)
-    crew = Crew(name="Test Crew", start_lat=yard[0], start_lon=yard[1], end_lat=yard[0],
-                end_lon=yard[1], lunch_min=30, lunch_start_min=11 * 60 + 30,
-                lunch_end_min=13 * 60 + 30,
-                shifts=[CrewShift(weekday=0, start_min=8 * 60, end_min=13 * 60)])  # fmt: skip
-
-    def visit(name: str, minutes: int, window: tuple[int, int] | None = None) -> Agreement:
-        # 2 minutes of setup are added to the time on site
-        start, end = window or (None, None)
-        return Agreement(external_id=name, duration_min=minutes - 2, tw_start_min=start,
-                         tw_end_min=end, site=Site(lat=yard[0], lon=yard[1]))  # fmt: skip
-
-    day = time_day(crew, WEEK_49, [
-        visit("A", 180), visit("B", 60, (11 * 60 + 30, 12 * 60)), visit("C", 30, (480, 770)),
-    ])  # fmt: skip
-    hours = [(s.arrival_s / 3600, s.start_s / 3600, s.end_s / 3600) for s in day.stops]
-    assert hours == [(8, 8, 11), (11, 11.5, 12.5), (13, 13, 13.5)]
-    assert day.travel_s == 0 and day.distance_m == 0
-    assert day.warnings == (
-        "Test Crew, Mon 30 Nov: visit C starts 13:00, after its window ends 12:50",
-        "Test Crew, Mon 30 Nov: the route ends 13:30, after the shift ends 13:00",
-    )
 
 
 def test_pinned_job_completes_kept_days_or_says_what_is_missing() -> None:

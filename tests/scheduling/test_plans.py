@@ -106,13 +106,67 @@ def test_publish_notices_exactly_the_changed_visits(small_company) -> None:
         assert sorted(n.agreement_id for n in notices) == sorted(a for a, _ in expected)
 
 
+def _off_as_is(plan: Plan) -> dict[tuple[int, int], tuple[str, ...]]:
+    """(agreement, visit index) -> what differs from the agreement's as-is, when anything."""
+    out = {}
+    for v in plan.visits:
+        a = v.agreement
+        if not a.current_days and a.current_crew_id is None:
+            out[(v.agreement_id, v.visit_index)] = ("new",)
+            continue
+        kinds = (("day",) if a.current_days and v.date.weekday() not in a.current_days else ())
+        kinds += ("crew",) if a.current_crew_id not in (None, v.crew_id) else ()
+        if kinds:
+            out[(v.agreement_id, v.visit_index)] = kinds
+    return out
+
+
+def test_first_publish_of_an_as_is_plan_tells_no_customer_of_a_change(small_company) -> None:
+    """With nothing published yet, the as-is plan (everyone on their usual days and crew)
+    queues no day or crew notice; a customer without an as-is (new) is told "new"."""
+    with small_company.begin() as session:
+        newcomer = session.scalars(select(Agreement).where(
+            Agreement.status == AgreementStatus.ACTIVE).order_by(Agreement.external_id)).first()
+        assert newcomer is not None and newcomer.current_days and newcomer.current_crew_id
+        newcomer.current_days, newcomer.current_crew_id = [], None
+        newcomer_id = newcomer.id
+    plan_id = plan_week(small_company, WEEK_49, PARAMS, mode="as_is")
+    with small_company.begin() as session:
+        plan, diff = publish(session, plan_id)
+        assert diff.basis == "the as-is days and crews" and len(plan.visits) > 10
+    with small_company() as session:
+        notices = session.scalars(select(Notice).where(Notice.plan_id == plan_id)).all()
+        assert {(n.agreement_id, n.kind) for n in notices} == {(newcomer_id, "new")}
+
+
+def test_first_publish_of_an_optimized_plan_tells_exactly_the_moved(small_company) -> None:
+    """With nothing published yet, an optimized plan queues one notice per visit off its
+    agreement's as-is weekdays or crew, with the as-is it had, and none for the others."""
+    plan_id = plan_week(small_company, WEEK_49, PARAMS)
+    with small_company.begin() as session:
+        plan = load_plan(session, plan_id)
+        expected = _off_as_is(plan)
+        assert 0 < len(expected) < len(plan.visits)
+        assert all(kinds != ("new",) for kinds in expected.values())
+        publish(session, plan_id)
+    with small_company() as session:
+        notices = session.scalars(select(Notice).where(Notice.plan_id == plan_id)).all()
+        assert sorted((n.agreement_id, n.kind) for n in notices) == sorted(
+            (a, "+".join(kinds)) for (a, _), kinds in expected.items())
+        assert all(n.before and n.before.count(",") == 1 and n.after for n in notices)
+
+
 def test_diff_plans_kinds(small_company) -> None:
     """A visit moved to another day and crew is reported with both kinds; a new plan against
-    nothing reports every visit as new."""
+    nothing is compared with the as-is days and crews."""
     plan_id = plan_week(small_company, WEEK_49, PARAMS)
     with small_company() as session:
         plan = load_plan(session, plan_id)
-        assert all(c.kinds == ("new",) for c in diff_plans(plan, None).changes)
+        as_is = diff_plans(plan, None)
+        assert as_is.against_id is None and as_is.basis == "the as-is days and crews"
+        assert {(c.agreement_id, c.visit_index): c.kinds for c in as_is.changes} == _off_as_is(
+            plan)
+        assert all(c.before is None and c.as_is for c in as_is.changes)
         copy = Plan(week_start=WEEK_49, version=99, status=PlanStatus.DRAFT)
         for v in plan.visits:
             copy.visits.append(PlannedVisit(
@@ -152,7 +206,7 @@ def test_cli_flow_demo_plan_diff_publish(runner) -> None:  # type: ignore[no-unt
     assert result.exit_code == 0, result.output
     assert "draft plan 1" in result.output
     result = runner.invoke(args=["diff", "1"])
-    assert result.exit_code == 0 and "against no published plan" in result.output
+    assert result.exit_code == 0 and "against the as-is days and crews" in result.output
     result = runner.invoke(args=["publish", "1"])
     assert result.exit_code == 0 and "published" in result.output
     result = runner.invoke(args=["plan", "--week", "2026-W49", "--if-missing"])

@@ -165,3 +165,77 @@ def test_high_priority_visits_get_the_room_first(small_company, monkeypatch) -> 
         placed = [v for v in result.visits if built.job_agreement[v.job_id] == agreement]
         assert (built.horizon.day(date), crew) in {
             (v.day, built.crew_row[v.crew_id]) for v in placed}
+
+
+def _later_changes(published, draft, bad_day: dt.date) -> set[int]:  # type: ignore[no-untyped-def]
+    """Agreements not displaced by ``bad_day`` whose placed visits from then on changed day or
+    crew against the published plan."""
+    displaced = {v.agreement_id for v in published.visits if v.date == bad_day}
+
+    def slots(plan) -> dict[int, set[tuple[dt.date, int]]]:  # type: ignore[no-untyped-def]
+        out: dict[int, set[tuple[dt.date, int]]] = {}
+        for v in plan.visits:
+            if v.date >= bad_day and v.agreement_id not in displaced:
+                out.setdefault(v.agreement_id, set()).add((v.date, v.crew_id))
+        return out
+
+    before, after = slots(published), slots(draft)
+    return {a for a in after if a in before and after[a] != before[a]}
+
+
+def test_replan_budget_counts_the_later_days_but_not_the_displaced(published) -> None:  # type: ignore[no-untyped-def]
+    """The budget is a share (rounded up) of the agreements with a visit from the lost day on,
+    without those the lost day displaces; no share, no budget; a crew that is not lost does
+    not displace its visits of that day."""
+    from scheduling.replan import replan_budget
+
+    factory, plan_id = published
+    with factory() as session:
+        plan = load_plan(session, plan_id)
+        on_thursday = {v.crew_id for v in plan.visits if v.date == THURSDAY}
+        later = {v.agreement_id for v in plan.visits if v.date >= THURSDAY}
+        displaced = {v.agreement_id for v in plan.visits if v.date == THURSDAY}
+        assert displaced and later - displaced
+        assert replan_budget(plan, THURSDAY, on_thursday, None) is None
+        assert replan_budget(plan, THURSDAY, on_thursday, 1.0) == len(later - displaced)
+        assert replan_budget(plan, THURSDAY, on_thursday, 0.01) == 1
+        assert replan_budget(plan, THURSDAY, set(), 1.0) == len(later)
+
+
+def test_replan_with_a_zero_budget_keeps_the_later_days(published, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """With a stability share of 0 no visit of the days after the lost one changes day or
+    crew (the displaced move freely); the budget binds the second stage only, and the draft
+    records it."""
+    from scheduling import replan
+
+    factory, plan_id = published
+    budgets: list[int | None] = []
+    real = replan.solve_periodic
+    monkeypatch.setattr(replan, "solve_periodic",
+                        lambda problem, params, progress=None: budgets.append(
+                            problem.stability_budget) or real(problem, params))  # fmt: skip
+    outcome = replan_bad_day(factory, WEEK_49 + dt.timedelta(days=2), "rain", PARAMS,
+                             user="ann", stability_share=0.0)  # fmt: skip
+    assert budgets == [None, 0]
+    with factory() as session:
+        before, draft = load_plan(session, plan_id), load_plan(session, outcome.plan_id)
+        assert draft.params["stability_budget"] == 0
+        assert _later_changes(before, draft, WEEK_49 + dt.timedelta(days=2)) == set()
+
+
+def test_replan_draft_is_the_published_plans_open_draft(published) -> None:  # type: ignore[no-untyped-def]
+    """A re-plan is the week's draft in progress: an editor who opened the published plan
+    before it gets a conflict naming it, and editing the published plan continues it."""
+    from scheduling.edits import EditConflict, set_pinned, start_draft
+
+    factory, plan_id = published
+    with factory() as session:
+        plan = load_plan(session, plan_id)
+        seen, visit_id = plan.lock_version, plan.visits[0].id
+    outcome = replan_bad_day(factory, THURSDAY, "rain", PARAMS, user="ann")
+    with factory() as session, pytest.raises(
+        EditConflict, match=rf"by ann at .*: bad-day re-plan in draft plan {outcome.plan_id}\)"
+    ):
+        set_pinned(session, plan_id, visit_id, True, user="bob", expected_version=seen)
+    with factory.begin() as session:
+        assert start_draft(session, plan_id, user="bob").id == outcome.plan_id
