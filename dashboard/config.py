@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 from crm.db import default_database_url
+from crm.geocode import PUBLIC_NOMINATIM, URL_ENV
 
 
 def load_or_create_secret_key(instance_dir: Path) -> str:
@@ -53,6 +54,11 @@ class Config:
         #: Shown before headline amounts (totals, balances); table cells stay plain numbers.
         self.CURRENCY_SYMBOL: str = os.environ.get("CURRENCY_SYMBOL", "$")
         self.SOLVER_TIME_LIMIT_S: int = int(os.environ.get("SOLVER_TIME_LIMIT_S", "30"))
+        #: Nominatim server that finds a new estimate's site from its address (the importer's
+        #: ``ROUNDS_NOMINATIM_URL`` when ``GEOCODER_URL`` is unset; else the public server).
+        self.GEOCODER_URL: str = (
+            os.environ.get("GEOCODER_URL") or os.environ.get(URL_ENV) or PUBLIC_NOMINATIM
+        )
         # Set to true behind HTTPS so that cookies never travel in clear text.
         self.SESSION_COOKIE_SECURE: bool = _env_bool("SESSION_COOKIE_SECURE", False)
         self.REMEMBER_COOKIE_SECURE: bool = self.SESSION_COOKIE_SECURE
@@ -80,3 +86,5 @@ class TestConfig(Config):
         self.SECRET_KEY = "test-secret-key"
         self.WTF_CSRF_ENABLED = False
         self.SOLVER_TIME_LIMIT_S = 2
+        # Tests never reach a real geocoder: nothing listens here (tests set a fake server).
+        self.GEOCODER_URL = "http://127.0.0.1:9"

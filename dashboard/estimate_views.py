@@ -5,6 +5,11 @@ The quote panel asks ``scheduling.quotes.quote_site`` for the best crew and week
 the estimate's first recurring line at its site, and prices each slot's extra drive into a
 margin per visit with ``margin_per_visit``. When the quote module is missing or fails, the
 panel says so and the rest of the page works.
+
+A new site needs only its address: without latitude and longitude the view geocodes it with
+``crm.geocode`` (the ``GEOCODER_URL`` server, answers cached in ``geocode_cache``). When the
+address cannot be found the form comes back with the error on the address field and nothing
+is saved.
 """
 
 from __future__ import annotations
@@ -16,7 +21,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -39,6 +53,7 @@ from crm.estimates import (
     remove_line,
     set_status,
 )
+from crm.geocode import GeocodingError, Point, make_geocoder
 from crm.services import ServiceType
 from crm.users import Role
 from dashboard import crm_forms
@@ -90,6 +105,7 @@ def new() -> ResponseReturnValue:
     session = get_session()
     source = request.form if request.method == "POST" else request.args
     customer = session.get(Customer, source.get("customer_id", 0, type=int) or 0)
+    errors: dict[str, str] = {}
     if request.method == "POST" and customer is not None:
         try:
             site = _site_for_new_estimate(session, customer)
@@ -99,7 +115,11 @@ def new() -> ResponseReturnValue:
                 notes=crm_forms.text("notes") or None,
             )
         except FormError as error:
-            flash(str(error), "error")
+            session.rollback()  # nothing half-saved: no site without its estimate
+            if isinstance(error, AddressNotFound):
+                errors["address"] = str(error)
+            else:
+                flash(str(error), "error")
         else:
             session.commit()
             flash(f"Estimate {estimate.number} created: add its lines.", "success")
@@ -108,11 +128,43 @@ def new() -> ResponseReturnValue:
         select(Customer).where(Customer.status != CustomerStatus.INACTIVE)
         .order_by((Customer.status == CustomerStatus.PROSPECT).desc(), Customer.name)
     ).all()
-    return render_template("estimates/new.html", customer=customer, customers=customers)
+    form = request.form if request.method == "POST" else {}
+    return render_template("estimates/new.html", customer=customer, customers=customers,
+                           form=form, errors=errors)
+
+
+#: Shown on the address field when geocoding gives no coordinates.
+ADDRESS_NOT_FOUND = (
+    "could not find this address: enter its latitude and longitude, or check the spelling"
+)
+#: A person waits for the page: one try, not the importer's retry after a pause.
+GEOCODER_TIMEOUT_S = 5.0
+
+
+class AddressNotFound(FormError):
+    """The geocoder found no such place or could not answer; the form asks for coordinates."""
+
+
+def geocode_address(session: Session, address: str) -> Point:
+    """``(lat, lon)`` of one typed address, its answer cached in ``session`` (not committed).
+
+    One geocoder per request: a dispatcher types addresses one at a time, far below
+    Nominatim's one request per second, and the cache table answers a known address.
+    """
+    try:
+        geocoder = make_geocoder(str(current_app.config["GEOCODER_URL"]), max_retries=0,
+                                 timeout_s=GEOCODER_TIMEOUT_S)
+        point = geocoder.geocode(session, address)
+    except (GeocodingError, ValueError) as error:
+        log.warning("geocoding a new site's address failed: %s", error)
+        raise AddressNotFound(ADDRESS_NOT_FOUND) from None
+    if point is None:
+        raise AddressNotFound(ADDRESS_NOT_FOUND)
+    return point
 
 
 def _site_for_new_estimate(session: Session, customer: Customer) -> Site | None:
-    """The chosen site, or a new one from the address fields (coordinates optional)."""
+    """The chosen site, or a new one from the address fields (geocoded without coordinates)."""
     site_id = request.form.get("site_id", "")
     if site_id and site_id != "new":
         site = session.get(Site, int(site_id))
@@ -125,11 +177,14 @@ def _site_for_new_estimate(session: Session, customer: Customer) -> Site | None:
     lat, lon = crm_forms.decimal("lat"), crm_forms.decimal("lon")
     if (lat is None) != (lon is None):
         raise FormError("give both latitude and longitude, or neither")
+    if lat is not None and lon is not None:
+        point, status = (float(lat), float(lon)), GeocodeStatus.PROVIDED
+    else:
+        point, status = geocode_address(session, address), GeocodeStatus.GEOCODED
     count = len(customer.sites) + 1
     site = Site(
         external_id=f"{customer.external_id}-S{count}"[:64], customer=customer, address=address,
-        lat=float(lat) if lat is not None else None, lon=float(lon) if lon is not None else None,
-        geocode_status=GeocodeStatus.PROVIDED if lat is not None else GeocodeStatus.PENDING,
+        lat=point[0], lon=point[1], geocode_status=status,
     )
     session.add(site)
     session.flush()
