@@ -44,6 +44,7 @@ def create_app(
         When the database is behind (or ahead of) the code's migrations.
     """
     app = Flask(__name__, instance_path=str(INSTANCE_DIR.resolve()))
+    app.url_map.strict_slashes = False  # "/plans/" typed or bookmarked finds "/plans"
     if test_config is None or isinstance(test_config, Mapping):
         app.config.from_object(Config())
         if test_config is not None:

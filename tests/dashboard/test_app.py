@@ -134,3 +134,10 @@ def test_stylesheet_is_served_locally(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert "--brand" in response.get_data(as_text=True)
     response.close()
+
+
+def test_a_trailing_slash_finds_the_page(signed_in) -> None:  # type: ignore[no-untyped-def]
+    """``/plans/`` typed or bookmarked answers like ``/plans``."""
+    client = signed_in("dispatcher")
+    assert client.get("/plans/").status_code == 200
+    assert client.get("/customers/").status_code == 200
