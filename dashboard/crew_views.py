@@ -31,7 +31,14 @@ from crm.crews import Crew
 from crm.users import Role
 from dashboard.auth import CurrentUser, login_manager
 from dashboard.db import get_session
-from scheduling.sheets import crew_sheets, hhmm_s, route_sheet, sheet_csv, sheets_calendar
+from scheduling.sheets import (
+    crew_sheets,
+    hhmm_s,
+    next_work_day,
+    route_sheet,
+    sheet_csv,
+    sheets_calendar,
+)
 
 bp = Blueprint("crew", __name__)
 
@@ -110,6 +117,7 @@ def sheet(crew_id: int, day: str) -> ResponseReturnValue:
     crew = _signed_in_crew(crew_id)
     date = _parse_day(day)
     route = route_sheet(get_session(), crew, date)
+    upcoming = None if route and route.stops else next_work_day(get_session(), crew.id, date)
     return render_template(
         "crew/sheet.html",
         crew=crew,
@@ -117,6 +125,7 @@ def sheet(crew_id: int, day: str) -> ResponseReturnValue:
         sheet=route,
         previous_day=date - dt.timedelta(days=1),
         next_day=date + dt.timedelta(days=1),
+        next_work_day=upcoming,
         feed_url=feed_url(crew.id),
         hm=hhmm_s,
     )

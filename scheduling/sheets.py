@@ -213,6 +213,29 @@ def published_plan_for(session: Session, date: dt.date) -> Plan | None:
     return None
 
 
+def next_work_day(session: Session, crew_id: int, after: dt.date) -> dt.date | None:
+    """The first day after ``after`` on which a published plan gives the crew visits, so that
+    a sheet with no work can point the crew to its next one (a plan published for next week
+    leaves today's sheet empty)."""
+    dates = session.scalars(
+        select(PlannedVisit.date)
+        .join(Plan, Plan.id == PlannedVisit.plan_id)
+        .where(
+            Plan.status == PlanStatus.PUBLISHED,
+            PlannedVisit.crew_id == crew_id,
+            PlannedVisit.date > after,
+            PlannedVisit.date <= after + dt.timedelta(days=MAX_HORIZON_DAYS),
+        )
+        .distinct()
+        .order_by(PlannedVisit.date)
+    )
+    for date in dates:  # a later plan covering the date may have left the crew out
+        plan = published_plan_for(session, date)
+        if plan is not None and _visits(session, plan.id, crew_id, date):
+            return date
+    return None
+
+
 def _visits(session: Session, plan_id: int, crew_id: int, date: dt.date) -> list[PlannedVisit]:
     return list(
         session.scalars(

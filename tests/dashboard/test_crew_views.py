@@ -109,6 +109,18 @@ def test_days_without_a_plan_or_visits_say_so(signed_in, plan) -> None:  # type:
     assert client.get("/crews/9999/sheet/2026-12-01").status_code == 403  # not its crew
 
 
+def test_a_day_without_work_points_to_the_next_one(signed_in, plan) -> None:  # type: ignore[no-untyped-def]
+    """Before the published week (no plan yet) the crew is sent to Tuesday, its first day of
+    work; after its last visit there is no next day to offer."""
+    client = signed_in("crew")
+    crew_id = plan["C1"]
+    page = client.get(f"/crews/{crew_id}/sheet/2026-11-25").get_data(as_text=True)
+    assert "No published plan for this day" in page
+    assert f"/crews/{crew_id}/sheet/{TUESDAY}" in page and "Next work: Tuesday 01 December" in page
+    page = client.get(f"/crews/{crew_id}/sheet/2026-12-02").get_data(as_text=True)
+    assert "No visits for Blue Crew" in page and "Next work" not in page
+
+
 def test_today_redirects_to_the_dated_sheet(signed_in, plan, feed_today) -> None:  # type: ignore[no-untyped-def]
     response = signed_in("crew").get(f"/crews/{plan['C1']}/sheet")
     assert response.status_code == 302
