@@ -31,14 +31,8 @@ from crm.crews import Crew
 from crm.users import Role
 from dashboard.auth import CurrentUser, login_manager
 from dashboard.db import get_session
-from scheduling.sheets import (
-    crew_sheets,
-    hhmm_s,
-    next_work_day,
-    route_sheet,
-    sheet_csv,
-    sheets_calendar,
-)
+from scheduling.sheet_exports import sheet_csv, sheets_calendar
+from scheduling.sheets import crew_sheets, hhmm_s, next_work_day, route_sheet
 
 bp = Blueprint("crew", __name__)
 

@@ -23,7 +23,7 @@ from dashboard.demo import CREW_PASSWORD, crew_email
 from scheduling.models import Plan, PlannedVisit, PlanStatus
 from scheduling.planning import plan_week
 from scheduling.plans import publish
-from scheduling.sheets import CSV_COLUMNS
+from scheduling.sheet_exports import CSV_COLUMNS
 from tests.dashboard.browser import screenshot
 
 WEEK = dt.date(2026, 11, 30)

@@ -15,17 +15,14 @@ from crm.crews import Crew
 from scheduling.models import PlannedVisit
 from scheduling.planning import plan_week
 from scheduling.plans import publish
+from scheduling.sheet_exports import CSV_COLUMNS, _cell, sheet_csv, sheets_calendar
 from scheduling.sheets import (
-    CSV_COLUMNS,
     RouteSheet,
     SheetStop,
-    _cell,
     crew_sheets,
     directions_url,
     hhmm_s,
     route_sheet,
-    sheet_csv,
-    sheets_calendar,
 )
 from tests.scheduling.test_plans import PARAMS, WEEK_49, small_company  # noqa: F401
 
