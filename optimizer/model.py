@@ -10,6 +10,7 @@ is a change to this file only.
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -205,10 +206,11 @@ def run(
     started = time.monotonic()
     found = [0]
     best = [2**63 - 1]
+    model = weakref.ref(routing)  # a callback holding the model would keep it alive for good
 
     def on_solution() -> None:
         found[0] += 1
-        best[0] = min(best[0], int(routing.CostVar().Value()))
+        best[0] = min(best[0], int(model().CostVar().Value()))
         if progress is not None:
             progress(Progress(best[0], time.monotonic() - started, found[0], worker))
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-import weakref
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from optimizer.exceptions import ScalingWarning
@@ -165,20 +165,60 @@ def run_and_release(
 ) -> RawResult:
     """:func:`optimizer.model.run`, then free the OR-Tools model at once.
 
-    ``run`` registers a solution callback that refers to the routing model, and
-    OR-Tools keeps a reference to the callback: model and callback form a cycle
-    through C++ that Python's garbage collector cannot see, so every model built
-    stayed in memory until the process ended (17 MB for a 60-job model; the
-    weekly planner, which routes hundreds of day models, reached 1 GB in 15 s on
-    the 258-visit sample company). ``run`` gets a weak proxy instead, so the only
-    strong reference is the one dropped here.
+    OR-Tools keeps a reference to the solution callback ``run`` registers; a
+    callback that referred to the routing model made a cycle through C++ that
+    Python's garbage collector cannot see, so every model built stayed in
+    memory until the process ended (17 MB for a 60-job model; the weekly
+    planner, which routes hundreds of day models, reached 1 GB in 15 s on the
+    258-visit sample company). The callback now holds only the cost variable;
+    the context's reference, the last one, is dropped here.
     """
     from optimizer import model
 
-    routing = ctx.routing
-    ctx.routing = weakref.proxy(routing)
     try:
         return model.run(ctx, time_limit_s, warm, progress, worker)
+    finally:
+        ctx.routing = None
+
+
+def feasible_warm_routes(
+    data: ProblemData,
+    params: SolveParams,
+    screening: Screening,
+    modelled: list[int],
+    warm: dict[int, list[int]],
+) -> dict[int, list[int]]:
+    """The routes of ``warm`` that the model accepts, each checked on its own.
+
+    OR-Tools rejects a whole warm start when one of its routes breaks a
+    constraint (a window or a lunch the caller's estimate got wrong), and the
+    search then starts cold. Routes share nothing but their jobs, so the
+    routes accepted one by one are accepted together. The check runs on a
+    model of its own (a closed model cannot be closed again with the search's
+    parameters), freed before returning.
+    """
+    from optimizer import model
+
+    ctx = model.build(model.layout(data, params, screening.candidates, modelled))
+    routing = ctx.routing
+    try:
+        check = replace(params, metaheuristic="GREEDY_DESCENT")  # no search: no GLS warning
+        routing.CloseModelWithParameters(model.search_parameters(check, None))
+        node_of_job = {j: node for node, j in enumerate(ctx.job_of_node)}
+        vehicles = len(data.vehicles)
+        every = [
+            [ctx.manager.NodeToIndex(node_of_job[j]) for j in warm.get(k, [])
+             if j in node_of_job and k in ctx.candidates[j]]
+            for k in range(vehicles)
+        ]  # fmt: skip
+        if routing.ReadAssignmentFromRoutes(every, True) is not None:
+            return warm
+        kept: dict[int, list[int]] = {}
+        for k, route in enumerate(every):
+            alone = [route if v == k else [] for v in range(vehicles)]
+            if route and routing.ReadAssignmentFromRoutes(alone, True) is not None:
+                kept[k] = warm[k]
+        return kept
     finally:
         ctx.routing = None
         del routing

@@ -33,6 +33,7 @@ from optimizer.periodic import ils
 from optimizer.periodic.options import JobOptions, day_free
 from optimizer.periodic.plan import Plan
 from optimizer.periodic.problem import PeriodicProblem
+from optimizer.periodic.regions import crew_regions
 from optimizer.periodic.routing import route_group, shift_route
 from optimizer.periodic.search import (
     best_placement,
@@ -83,6 +84,10 @@ rounds found no plan in any of them)."""
 FINISH_SECONDS_PER_VISIT = 0.003
 """Least time per visit to re-route a day in :meth:`Engine.finish` (doubled on each pass that
 routed nothing): 0.1 s found no plan for a day of ~1,000 visits, pass after pass."""
+
+FINISH_SECONDS_PER_VISIT_REGIONS = 0.001
+"""The same for a day routed in regions: a region keeps its accepted warm routes whatever
+its time, so 3 ms a visit (15 s a pass over five days of ~1,000 visits) only cost time."""
 
 FINISH_RETRIES = 3
 """Passes in a row without progress (no day routed, no job out) before the days are given up."""
@@ -299,7 +304,7 @@ class Engine:
             if limit / (params.restarts + 1) < RESTART_SECONDS_PER_VISIT * size:
                 params = replace(params, restarts=0)
         result = route_group(self.plan, self.options, group, params, set(self.forced), cold)
-        if cold and (result.dropped or result.solution is None):
+        if cold and not result.regional and (result.dropped or result.solution is None):
             warm = route_group(self.plan, self.options, group, params, set(self.forced))
             if (len(warm.dropped), self.routes_cost(warm.routes)) < (
                 len(result.dropped), self.routes_cost(result.routes)):  # fmt: skip
@@ -372,7 +377,10 @@ class Engine:
                     params = replace(self.params, num_workers=1)
                 else:
                     size = sum(len(r) for k, r in self.plan.routes.items() if k[0] == day)
-                    floor = FINISH_SECONDS_PER_VISIT * size * 2**stuck
+                    regional = crew_regions(self.plan, [day]) is not None
+                    per_visit = (FINISH_SECONDS_PER_VISIT_REGIONS if regional
+                                 else FINISH_SECONDS_PER_VISIT)  # fmt: skip
+                    floor = per_visit * size * 2**stuck
                     params = replace(self.params, solution_limit=None, num_workers=1,
                                      time_limit_s=max(0.1, seconds / len(days), floor))  # fmt: skip
                 self.route([day], params)

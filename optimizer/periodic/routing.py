@@ -15,20 +15,28 @@ stretched by ``overtime_max`` (the hard cap) and, when overtime has a price,
 the route end gets a soft upper bound at the regular shift end
 (``SetCumulVarSoftUpperBound``) between the core's model building and its
 search (:func:`_solve_with_overtime`).
+
+A group with a day too big for one model is routed in regions of crews
+(:mod:`optimizer.periodic.regions`, :func:`route_regions`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from optimizer.params import SolveParams
 from optimizer.periodic.options import JobOptions, crew_free, day_free
 from optimizer.periodic.plan import Key, Plan
+from optimizer.periodic.regions import crew_regions
 from optimizer.problem import Break, Job, ProblemData, TimeWindow, Vehicle
-from optimizer.solution import Route, Solution, SolveResult, Stop, Unassigned
+from optimizer.solution import Route, Solution, SolveResult, SolveStatus, Stop, Unassigned
 from optimizer.solve import solve
+
+if TYPE_CHECKING:
+    from optimizer.model import RawResult
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,9 @@ class GroupResult:
     dropped: list[tuple[int, int, Unassigned]]
     solution: Solution | None
     offsets: dict[int, int]
+    regional: bool = False
+    """Routed region by region (:mod:`optimizer.periodic.regions`), each kept as the better
+    of a cold and a warm search already."""
 
 
 def vehicle_id(problem_crew_id: str, day: int) -> str:
@@ -57,13 +68,15 @@ def overtime_weight(crew_cost: int, overtime_cost: int) -> int:
     return max(1, round(overtime_cost / crew_cost)) if crew_cost > 0 else overtime_cost
 
 
-def _vehicles(plan: Plan, days: list[int]) -> tuple[list[Vehicle], list[Key], list[int | None]]:
+def _vehicles(
+    plan: Plan, days: list[int], region: set[int] | None = None
+) -> tuple[list[Vehicle], list[Key], list[int | None]]:
     problem = plan.problem
     vehicles, keys, soft = [], [], []
     for day in days:
         offset = (day - days[0]) * problem.day_length
         for c, crew in enumerate(problem.crews):
-            if day not in crew.shifts:
+            if day not in crew.shifts or (region is not None and c not in region):
                 continue
             shift = crew.shifts[day]
             lunch = None
@@ -82,7 +95,11 @@ def _vehicles(plan: Plan, days: list[int]) -> tuple[list[Vehicle], list[Key], li
 
 
 def build_group(
-    plan: Plan, options: list[JobOptions], days: list[int], locked: set[int]
+    plan: Plan,
+    options: list[JobOptions],
+    days: list[int],
+    locked: set[int],
+    region: set[int] | None = None,
 ) -> tuple[ProblemData, list[Key], list[int | None], dict[str, int], Solution, np.ndarray]:
     """The core problem of ``days``, the crew-day of each vehicle, the warm start, the places.
 
@@ -90,9 +107,10 @@ def build_group(
     crews' depots), listed in the returned array: ``ProblemData`` copies and checks
     its matrices, and the whole company's (4,457 places for a 5,000-visit week:
     159 MB each as int64) cost 0.6 GB and half a second per re-routed day.
+    With a ``region`` (crew indices), only those crews' days and visits.
     """
     problem = plan.problem
-    vehicles, keys, soft = _vehicles(plan, days)
+    vehicles, keys, soft = _vehicles(plan, days, region)
     group = set(days)
     unit = problem.day_length
     jobs: list[Job] = []
@@ -102,12 +120,15 @@ def build_group(
         job = problem.jobs[j]
         free_day = day_free(problem, job) and j not in locked
         free_crew = crew_free(problem, job) and j not in locked
-        own = [d for d, _ in sorted(plan.assign[j].items()) if d in group]
+        own = [d for d, c in sorted(plan.assign[j].items())
+               if d in group and (region is None or c in region)]  # fmt: skip
         for day in own:
             allowed_days = [day]
             if free_day:
                 allowed_days = sorted({d for p in options[j].patterns for d in p} & group)
             crews = options[j].crews if free_crew else (plan.assign[j][day],)
+            if region is not None:
+                crews = tuple(c for c in crews if c in region) or (plan.assign[j][day],)
             allowed = frozenset(
                 vehicle_id(problem.crews[c].id, d)
                 for d in allowed_days for c in crews if d in problem.crews[c].shifts
@@ -153,7 +174,13 @@ def route_group(
     cheapest insertion): from the planner's sequential insertion routes,
     guided local search ends far worse within the same time (p01 at 8 s:
     539.0 warm against 524.6 cold).
+
+    Big groups (:func:`~optimizer.periodic.regions.crew_regions`) are routed
+    region by region instead (:func:`route_regions`).
     """
+    regions = crew_regions(plan, days)
+    if regions is not None:
+        return route_regions(plan, options, days, params, locked, regions, cold)
     data, keys, soft, visit_of, warm, places = build_group(plan, options, days, locked)
     warm = Solution(()) if cold else warm
     offsets = {d: (d - days[0]) * plan.problem.day_length for d in days}
@@ -178,29 +205,141 @@ def route_group(
     return GroupResult(routes, dropped, _at_places(result.solution, places), offsets)
 
 
+def route_regions(
+    plan: Plan, options: list[JobOptions], days: list[int], params: SolveParams,
+    locked: set[int], regions: list[list[int]], cold: bool = False,
+) -> GroupResult:  # fmt: skip
+    """Route ``days`` one region of crews at a time, each in its own core model.
+
+    Each region gets the time limit's share of its visits. A cold search that
+    leaves visits out is followed by a warm one, and the region keeps the one
+    placing more visits (then the lower objective). The warm start holds the
+    planner's routes that OR-Tools accepts, checked one by one, so one
+    infeasible route no longer sends the whole region to a cold start. When
+    one region finds no plan the group's ``solution`` is ``None`` (its days
+    are routed again later); the other regions' routes are kept.
+    """
+    offsets = {d: (d - days[0]) * plan.problem.day_length for d in days}
+    group = set(days)
+    crews = [set(region) for region in regions]
+    sizes = [sum(len(r) for (d, c), r in plan.routes.items() if d in group and c in mine)
+             for mine in crews]  # fmt: skip
+    total = max(1, sum(sizes))
+    routes: dict[Key, list[int]] = {}
+    dropped: list[tuple[int, int, Unassigned]] = []
+    found: list[Route] | None = []
+    for region, size in zip(crews, sizes, strict=True):
+        share = params
+        if params.time_limit_s is not None:
+            share = replace(params, time_limit_s=max(0.05, params.time_limit_s * size / total))
+        part = _route_region(plan, options, days, share, locked, region, cold)
+        routes.update(part.routes)
+        dropped += part.dropped
+        if part.solution is None or found is None:
+            found = None
+        else:
+            found += part.solution.routes
+    solution = None if found is None else Solution(tuple(found))
+    return GroupResult(routes, dropped, solution, offsets, regional=True)
+
+
+def _route_region(
+    plan: Plan, options: list[JobOptions], days: list[int], params: SolveParams,
+    locked: set[int], region: set[int], cold: bool,
+) -> GroupResult:  # fmt: skip
+    data, keys, soft, visit_of, warm, places = build_group(plan, options, days, locked, region)
+    offsets = {d: (d - days[0]) * plan.problem.day_length for d in days}
+    if not data.jobs:
+        return GroupResult({key: [] for key in keys}, [], Solution(()), offsets)
+    results = []
+    if cold:
+        results.append(_solve_core(plan, data, keys, soft, params, None))
+    if not cold or results[0].solution is None or results[0].solution.unassigned:
+        results.append(_solve_core(plan, data, keys, soft, params, warm, check_warm=True))
+    found = [r for r in results if r.solution is not None]
+    if not found:
+        return GroupResult({k: list(plan.routes.get(k, [])) for k in keys}, [], None, offsets)
+    best = min(found, key=lambda r: (len(r.solution.unassigned), r.objective))  # type: ignore[union-attr]
+    return _group_result(best, data, keys, visit_of, places, offsets)
+
+
+def _group_result(
+    result: SolveResult, data: ProblemData, keys: list[Key], visit_of: dict[str, int],
+    places: np.ndarray, offsets: dict[int, int],
+) -> GroupResult:  # fmt: skip
+    """Routes and dropped visits of a found core solution, in the plan's terms."""
+    assert result.solution is not None
+    key_of = {data.vehicles[k].id: key for k, key in enumerate(keys)}
+    routes: dict[Key, list[int]] = {key: [] for key in keys}
+    for route in result.solution.routes:
+        routes[key_of[route.vehicle_id]] = [visit_of[s.job_id] for s in route.stops]
+    dropped = [(visit_of[item.job_id], int(item.job_id.split(":")[1]), item)
+               for item in result.solution.unassigned]  # fmt: skip
+    return GroupResult(routes, dropped, _at_places(result.solution, places), offsets)
+
+
 def _solve_with_overtime(
     plan: Plan, data: ProblemData, keys: list[Key], soft: list[int | None],
     params: SolveParams, warm: Solution,
 ) -> SolveResult:  # fmt: skip
     """The core's ``solve`` flow with one addition: priced overtime as a soft route end."""
+    return _solve_core(plan, data, keys, soft, params, warm)
+
+
+def _solve_core(
+    plan: Plan, data: ProblemData, keys: list[Key], soft: list[int | None],
+    params: SolveParams, warm: Solution | None, check_warm: bool = False,
+) -> SolveResult:  # fmt: skip
+    """The core's ``solve`` flow, with priced overtime as a soft route end.
+
+    With ``check_warm`` the warm start keeps the routes OR-Tools accepts (one
+    by one), and a search that ends placing fewer visits than those routes
+    hold is replaced by the warm start itself, timed by OR-Tools (a search
+    stopped at its first solution): a region never loses visits it had.
+    """
     import time
 
     from optimizer import model
     from optimizer.screening import screen
-    from optimizer.solve import _warm_start, extract, remaining, run_and_release
+    from optimizer.solve import (
+        _warm_start,
+        extract,
+        feasible_warm_routes,
+        remaining,
+        run_and_release,
+    )
 
     started = time.monotonic()
     screening = screen(data)
     modelled = [j for j in range(len(data.jobs)) if j not in screening.excluded]
-    ctx = model.build(model.layout(data, params, screening.candidates, modelled))
-    time_dim = ctx.dimensions["time"]
-    for k, bound in enumerate(soft):
-        if bound is not None:
-            crew = plan.problem.crews[keys[k][1]]
-            weight = overtime_weight(crew.cost_per_hour, crew.overtime_cost_per_hour)
-            time_dim.SetCumulVarSoftUpperBound(ctx.routing.End(k), bound, weight)
+    if not modelled:
+        solution = Solution((), tuple(screening.excluded[j] for j in sorted(screening.excluded)))
+        return SolveResult(SolveStatus.OPTIMAL, solution, 0, time.monotonic() - started, params)
+    start = _warm_start(data, warm)
+    if check_warm and start:
+        start = feasible_warm_routes(data, params, screening, modelled, start)
     deadline = None if params.time_limit_s is None else time.time() + params.time_limit_s
-    raw = run_and_release(ctx, remaining(deadline), _warm_start(data, warm))
+
+    def run(search: SolveParams, limit: float | None) -> RawResult:
+        ctx = model.build(model.layout(data, search, screening.candidates, modelled))
+        time_dim = ctx.dimensions["time"]
+        for k, bound in enumerate(soft):
+            if bound is not None:
+                crew = plan.problem.crews[keys[k][1]]
+                weight = overtime_weight(crew.cost_per_hour, crew.overtime_cost_per_hour)
+                time_dim.SetCumulVarSoftUpperBound(ctx.routing.End(k), bound, weight)
+        return run_and_release(ctx, limit, start)
+
+    raw = run(params, remaining(deadline))
+    modelled_set = set(modelled)
+    held = sum(1 for k, r in (start or {}).items() for j in r
+               if j in modelled_set and k in screening.candidates[j])  # fmt: skip
+    placed = sum(len(r.jobs) for r in raw.routes.values())
+    if check_warm and placed < held:
+        first = run(replace(params, solution_limit=1, time_limit_s=None,
+                            metaheuristic="GREEDY_DESCENT"), None)  # fmt: skip
+        if sum(len(r.jobs) for r in first.routes.values()) > placed:
+            raw = first
     runtime = time.monotonic() - started
     if raw.objective is None or not raw.status.has_solution:
         return SolveResult(raw.status, None, None, runtime, params)
