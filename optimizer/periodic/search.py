@@ -126,17 +126,20 @@ def improve(
     rng: random.Random,
     max_sweeps: int = 20,
     deadline: float | None = None,
+    among: set[int] | None = None,
 ) -> set[int]:
     """Pattern local search: move jobs to their best pattern while that strictly pays.
 
     Stops at ``deadline`` (``time.monotonic()``) if one is given: a sweep over a
     5,000-visit week takes seconds (every job against its patterns and crews).
+    ``among`` limits the moves to those jobs (the neighbourhood of a perturbation).
     Returns the days whose routes changed (they need re-routing).
     """
     dirty: set[int] = set()
     plan.mean_work = _mean_work(plan)
     for _ in range(max_sweeps):
-        order = [j for j in sorted(plan.assign) if j not in locked and plan.assign[j]]
+        order = [j for j in sorted(plan.assign if among is None else among)
+                 if j not in locked and plan.assign.get(j)]  # fmt: skip
         rng.shuffle(order)
         moved = 0
         for n, j in enumerate(order):

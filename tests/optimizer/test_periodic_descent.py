@@ -1,0 +1,183 @@
+"""The numpy descent that judges pattern moves on weeks without windows or lunches.
+
+Every result is checked against the matrices directly (not against the plan's
+cached loads and working times): no visit lost or doubled, capacity and working
+time kept, skills and locked crews respected, and the cost never higher.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from optimizer import Break, ConsistencyWeights, Crew, PeriodicJob, PeriodicProblem, TimeWindow
+from optimizer.periodic import descent
+from optimizer.periodic.options import job_options
+from optimizer.periodic.plan import Plan
+from tests.optimizer.conftest import PROPERTY
+
+NO_WEIGHTS = ConsistencyWeights(0, 0, 0, 0, 0)
+
+
+def _problem(
+    points: np.ndarray, crews: list[Crew], jobs: list[PeriodicJob], symmetric: bool = True
+) -> PeriodicProblem:
+    matrix = np.abs(points[:, None, :] - points[None, :, :]).sum(axis=2).astype(np.int64)
+    if not symmetric:
+        matrix = matrix + np.triu(np.ones_like(matrix)) * 7  # one direction dearer
+        np.fill_diagonal(matrix, 0)
+    return PeriodicProblem(matrix, matrix, tuple(crews), tuple(jobs), days=1, weights=NO_WEIGHTS)
+
+
+def _travel(problem: PeriodicProblem, crew: Crew, route: list[int]) -> tuple[int, int]:
+    """(cost, working time) of a route, straight from the matrices."""
+    locs = [crew.start, *(problem.jobs[j].location for j in route), crew.end]
+    cost = sum(int(problem.distance_matrix[a, b]) for a, b in itertools.pairwise(locs))
+    work = sum(int(problem.duration_matrix[a, b]) for a, b in itertools.pairwise(locs))
+    return cost, work + sum(problem.jobs[j].service for j in route)
+
+
+def _check(problem: PeriodicProblem, plan: Plan, before: dict, locked: set[int]) -> None:
+    options = [job_options(problem, job) for job in problem.jobs]
+    seen = sorted(j for route in plan.routes.values() for j in route)
+    assert seen == sorted(j for route in before.values() for j in route)
+    for (day, c), route in plan.routes.items():
+        crew = problem.crews[c]
+        cost, work = _travel(problem, crew, route)
+        assert cost == plan.route_cost((day, c))
+        if route:
+            assert work <= (crew.max_duration or 10**9)
+            assert work <= crew.shifts[day].end - crew.shifts[day].start
+        if crew.capacity is not None:
+            assert sum(problem.jobs[j].demand for j in route) <= crew.capacity
+        for j in route:
+            assert c in options[j].crews, f"job {j} on crew {c} without the skills"
+            assert plan.assign[j] == {day: c}
+            if j in locked:
+                assert (day, c) in {k for k, r in before.items() if j in r}
+
+
+@st.composite
+def days(draw: st.DrawFn) -> tuple[PeriodicProblem, dict, set[int], bool]:
+    """One day: 1-4 crews (one maybe at another yard), 0-12 visits in random feasible routes."""
+    symmetric = draw(st.booleans())
+    n_jobs = draw(st.integers(0, 12))
+    points = np.array(draw(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)),
+                                    min_size=n_jobs + 2, max_size=n_jobs + 2)))  # fmt: skip
+    crews = []
+    for k in range(draw(st.integers(1, 4))):
+        yard = 1 if k == 3 and draw(st.booleans()) else 0
+        crews.append(Crew(
+            f"C{k}", yard, yard, skills=frozenset(draw(st.sets(st.sampled_from("ab")))),
+            shifts={0: TimeWindow(0, draw(st.integers(200, 2000)))},
+            capacity=draw(st.none() | st.integers(2, 8)),
+            max_duration=draw(st.none() | st.integers(300, 1500)),
+        ))  # fmt: skip
+    jobs = [PeriodicJob(f"J{i}", i + 2, draw(st.integers(0, 60)),
+                        skills=frozenset(draw(st.sets(st.sampled_from("ab"), max_size=1))),
+                        demand=draw(st.integers(0, 3)), patterns=(frozenset({0}),))
+            for i in range(n_jobs)]  # fmt: skip
+    problem = _problem(points, crews, jobs, symmetric)
+    plan = Plan(problem, problem.distance_matrix)
+    options = [job_options(problem, job) for job in problem.jobs]
+    for j in draw(st.permutations(range(n_jobs))):
+        keys = [(0, c) for c in options[j].crews]
+        key = draw(st.sampled_from(keys)) if keys else None
+        if key is None:
+            continue
+        route = plan.routes[key]
+        pos = draw(st.integers(0, len(route)))
+        trial = [*route[:pos], j, *route[pos:]]
+        crew = crews[key[1]]
+        cost, work = _travel(problem, crew, trial)
+        load = sum(problem.jobs[i].demand for i in trial)
+        if (work <= min(crew.max_duration or 10**9, crew.shifts[0].end)
+                and (crew.capacity is None or load <= crew.capacity)):  # fmt: skip
+            plan.set_routes({key: trial})
+    placed = sorted({j for r in plan.routes.values() for j in r})
+    locked = set(draw(st.lists(st.sampled_from(placed), max_size=3))) if placed else set()
+    return problem, plan, locked, symmetric
+
+
+@settings(PROPERTY, max_examples=200)  # milliseconds each: a wider search is cheap
+@given(days())
+def test_descent_keeps_every_visit_and_every_limit_and_never_costs_more(case: tuple) -> None:
+    problem, plan, locked, symmetric = case
+    before = {k: list(r) for k, r in plan.routes.items()}
+    cost_before = plan.total_cost()
+    options = [job_options(problem, job) for job in problem.jobs]
+    saved = descent.descend(plan, options, 0, locked, reverse=symmetric)
+    assert saved >= 0
+    assert plan.total_cost() == cost_before - saved
+    _check(problem, plan, before, locked)
+
+
+def test_a_crossed_route_is_untangled_to_the_best_order() -> None:
+    # a depot and five stops on a ring, visited in a crossing order
+    points = np.array([(0, 0), (0, 10), (10, 20), (20, 10), (20, 0), (10, -10)])
+    jobs = [PeriodicJob(f"J{i}", i + 1, 0, patterns=(frozenset({0}),)) for i in range(5)]
+    crew = Crew("C0", 0, 0, shifts={0: TimeWindow(0, 10_000)})
+    problem = _problem(points, [crew], jobs)
+    plan = Plan(problem, problem.distance_matrix)
+    plan.set_routes({(0, 0): [0, 3, 1, 4, 2]})
+    options = [job_options(problem, job) for job in problem.jobs]
+    descent.descend(plan, options, 0, set(), reverse=True)
+    best = min(_travel(problem, crew, list(p))[0] for p in itertools.permutations(range(5)))
+    assert plan.total_cost() == best
+
+
+def test_two_routes_that_cross_exchange_their_tails() -> None:
+    # two crews leave the yard east and west, each first stop is on the other's side
+    points = np.array([(0, 0), (-10, 1), (10, 1), (-20, 1), (20, 1)])
+    jobs = [PeriodicJob(f"J{i}", i + 1, 0, demand=1, patterns=(frozenset({0}),))
+            for i in range(4)]  # fmt: skip
+    crews = [Crew(f"C{k}", 0, 0, shifts={0: TimeWindow(0, 10_000)}, capacity=2)
+             for k in range(2)]  # fmt: skip
+    problem = _problem(points, crews, jobs)
+    plan = Plan(problem, problem.distance_matrix)
+    plan.set_routes({(0, 0): [0, 3], (0, 1): [1, 2]})  # west then east; east then west
+    options = [job_options(problem, job) for job in problem.jobs]
+    before = plan.total_cost()
+    descent.descend(plan, options, 0, set(), reverse=True)
+    assert plan.total_cost() < before
+    assert sorted(sorted(r) for r in plan.routes.values()) == [[0, 2], [1, 3]]
+    assert plan.total_cost() == 2 * (20 + 1) * 2
+
+
+def test_windows_lunches_or_balance_turn_the_descent_off() -> None:
+    points = np.array([(0, 0), (5, 5)])
+    job = PeriodicJob("J0", 1, 0, patterns=(frozenset({0}),))
+    crew = Crew("C0", 0, 0, shifts={0: TimeWindow(0, 1000)})
+
+    def plan(problem: PeriodicProblem) -> Plan:
+        return Plan(problem, problem.distance_matrix)
+
+    assert descent.usable(plan(_problem(points, [crew], [job])))
+    timed = PeriodicJob("J0", 1, 0, windows=(TimeWindow(0, 50),), patterns=(frozenset({0}),))
+    assert not descent.usable(plan(_problem(points, [crew], [timed])))
+    lunch = Crew("C0", 0, 0, shifts={0: TimeWindow(0, 1000)},
+                 lunch=Break(60, TimeWindow(200, 400)))  # fmt: skip
+    assert not descent.usable(plan(_problem(points, [lunch], [job])))
+    balanced = replace(_problem(points, [crew], [job]), weights=ConsistencyWeights(0, 0, 0, 0, 5))
+    assert not descent.usable(plan(balanced))
+    assert descent.symmetric(plan(_problem(points, [crew], [job])))
+    assert not descent.symmetric(plan(_problem(points, [crew], [job], symmetric=False)))
+
+
+def test_full_routes_swap_visits_when_no_single_move_fits() -> None:
+    # two yards; each crew holds one visit (capacity 1) that lies next to the other yard
+    points = np.array([(-12, 0), (12, 0), (10, 0), (-10, 0)])
+    jobs = [PeriodicJob(f"J{i}", i + 2, 0, demand=1, patterns=(frozenset({0}),))
+            for i in range(2)]  # fmt: skip
+    crews = [Crew(f"C{k}", k, k, shifts={0: TimeWindow(0, 10_000)}, capacity=1)
+             for k in range(2)]  # fmt: skip
+    problem = _problem(points, crews, jobs)
+    plan = Plan(problem, problem.distance_matrix)
+    plan.set_routes({(0, 0): [0], (0, 1): [1]})
+    options = [job_options(problem, job) for job in problem.jobs]
+    assert descent.descend(plan, options, 0, set(), reverse=True) == 88 - 8
+    assert plan.routes == {(0, 0): [1], (0, 1): [0]}
