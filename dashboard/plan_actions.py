@@ -13,7 +13,6 @@ waits for the solver.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from urllib.parse import parse_qsl, urlencode
 
 from flask import (
@@ -27,14 +26,13 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
-from crm.crews import Crew, CrewShift, Holiday
 from crm.users import Role
 from dashboard.auth import roles_required
 from dashboard.board import Option
 from dashboard.db import get_database, get_session
-from dashboard.plan_rows import load_crews, load_visits
+from dashboard.plan_rows import load_crews, load_visits, working_days
 from dashboard.plan_views import (
     default_time_limit,
     filters_from,
@@ -165,37 +163,6 @@ def _position(plan_id: int, crew_id: int, date: dt.date, visit_id: int) -> int |
     return None
 
 
-@bp.app_template_global("crew_working_days")  # the board's dialog form, rendered without it
-def working_days(plan: Plan) -> dict[str, list[dt.date]]:
-    """Active crew id (as the move form's option value) -> the plan's days that crew works.
-
-    A day counts when the crew has a shift that weekday and it is no holiday, neither
-    company-wide (no region) nor of the crew's region: the days the planner gives it. The
-    move form marks the other days "(off)"; moving there stays possible, with a warning.
-    One query (shifts joined with the week's holidays), so the board's dialog costs one.
-    """
-    days = [plan.week_start + dt.timedelta(days=i) for i in range(plan.days)]
-    if not days:
-        return {}
-    rows = get_session().execute(
-        select(CrewShift.crew_id, CrewShift.weekday, Holiday.date)
-        .join(Crew, Crew.id == CrewShift.crew_id)
-        .outerjoin(Holiday, and_(Holiday.date.between(days[0], days[-1]),
-                                 or_(Holiday.region.is_(None), Holiday.region == Crew.region)))
-        .where(Crew.active)
-    ).all()
-    weekdays: dict[int, set[int]] = defaultdict(set)
-    off: dict[int, set[dt.date]] = defaultdict(set)
-    for crew_id, weekday, holiday in rows:
-        weekdays[crew_id].add(weekday)
-        if holiday is not None:
-            off[crew_id].add(holiday)
-    return {
-        str(crew_id): [d for d in days if d.weekday() in works and d not in off[crew_id]]
-        for crew_id, works in weekdays.items()
-    }
-
-
 @bp.get("/<int:plan_id>/visits/<int:visit_id>")
 @roles_required(Role.DISPATCHER)
 def visit(plan_id: int, visit_id: int) -> ResponseReturnValue:
@@ -215,7 +182,7 @@ def visit(plan_id: int, visit_id: int) -> ResponseReturnValue:
         visit=card,
         crews=crews,
         days=[plan.week_start + dt.timedelta(days=i) for i in range(plan.days)],
-        working=working_days(plan),
+        working=working_days(session, plan),
         crew_names={c.id: c.name for c in crew_rows},
         week_label=week_label(plan.week_start),
         back=urlencode(_back_args()),

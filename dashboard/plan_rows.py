@@ -7,21 +7,22 @@ they need and return frozen dataclasses.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from crm.agreements import Agreement
-from crm.crews import Crew, CrewShift
+from crm.crews import Crew, CrewShift, Holiday
 from crm.customers import Customer, Site
 from crm.services import ServiceType
 from scheduling.analytics import VisitTiming
 from scheduling.analytics_report import VISIT_TIMING_COLUMNS
-from scheduling.models import PlannedVisit, UnplacedVisit
+from scheduling.models import Plan, PlannedVisit, UnplacedVisit
 from scheduling.sheets import hhmm_s
 
 #: Colour of each service category on the board and the map; unknown categories get grey.
@@ -216,3 +217,33 @@ def load_crews(session: Session) -> list[CrewInfo]:
         ).order_by(Crew.active.desc(), Crew.name)
     )
     return [CrewInfo(*row, shifts=tuple(shifts.get(row[0], ()))) for row in rows]
+
+
+def working_days(session: Session, plan: Plan) -> dict[str, list[dt.date]]:
+    """Active crew id (as the move form's option value) -> the plan's days that crew works.
+
+    A day counts when the crew has a shift that weekday and it is no holiday, neither
+    company-wide (no region) nor of the crew's region: the days the planner gives it. The
+    move form marks the other days "(off)"; moving there stays possible, with a warning.
+    One query (shifts joined with the week's holidays), so the board's dialog costs one.
+    """
+    days = [plan.week_start + dt.timedelta(days=i) for i in range(plan.days)]
+    if not days:
+        return {}
+    rows = session.execute(
+        select(CrewShift.crew_id, CrewShift.weekday, Holiday.date)
+        .join(Crew, Crew.id == CrewShift.crew_id)
+        .outerjoin(Holiday, and_(Holiday.date.between(days[0], days[-1]),
+                                 or_(Holiday.region.is_(None), Holiday.region == Crew.region)))
+        .where(Crew.active)
+    ).all()
+    weekdays: dict[int, set[int]] = defaultdict(set)
+    off: dict[int, set[dt.date]] = defaultdict(set)
+    for crew_id, weekday, holiday in rows:
+        weekdays[crew_id].add(weekday)
+        if holiday is not None:
+            off[crew_id].add(holiday)
+    return {
+        str(crew_id): [d for d in days if d.weekday() in works and d not in off[crew_id]]
+        for crew_id, works in weekdays.items()
+    }

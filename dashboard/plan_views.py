@@ -35,7 +35,7 @@ from dashboard.crew_views import company_today
 from dashboard.db import get_session
 from dashboard.plan_cache import crews_digest, fragments, plan_fingerprint
 from dashboard.plan_map import WEEK_LABEL_LIMIT, MapCrew, plain_figure, route_lines, street_layout
-from dashboard.plan_rows import load_crews, load_unplaced, load_visits
+from dashboard.plan_rows import load_crews, load_unplaced, load_visits, working_days
 from scheduling.edits import edit_history
 from scheduling.models import Plan, PlanningRun, PlanStatus, RunStatus
 from scheduling.plans import PlanError, diff_plans, load_plan, publish, published_plan
@@ -179,6 +179,7 @@ def render_board(
             week_label=week_label(plan.week_start),
             move_crews=[Option(str(c.id), c.name) for c in crews if c.active],
             all_days=[plan.week_start + dt.timedelta(days=i) for i in range(plan.days)],
+            working=working_days(session, plan),
             back=back,
             time_limits=time_limit_choices(),
             default_time_limit=default_time_limit(),
