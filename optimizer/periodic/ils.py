@@ -206,6 +206,8 @@ def _iterate_fast(engine: Engine, deadline: float | None, iterations: int) -> in
         touched, focus = perturb(engine)
         touched |= improve(plan, engine.options, locked, engine.rng,
                            deadline=engine.improve_deadline(), among=focus)  # fmt: skip
+        if engine.unplaced and not engine.spare:  # (a repair may spend the budget's room,
+            touched |= engine.repair()  # which a restore would not give back)
         engine.dirty |= touched
         for day in sorted(touched):
             descent.descend(plan, engine.options, day, locked, engine.reverse)
