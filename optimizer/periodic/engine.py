@@ -30,10 +30,10 @@ from dataclasses import dataclass, field, replace
 
 from optimizer.params import SolveParams
 from optimizer.periodic import descent, ils
+from optimizer.periodic.finish import finish
 from optimizer.periodic.options import JobOptions, day_free
 from optimizer.periodic.plan import Plan
 from optimizer.periodic.problem import PeriodicProblem
-from optimizer.periodic.regions import crew_regions
 from optimizer.periodic.routing import route_group, shift_route
 from optimizer.periodic.search import (
     best_placement,
@@ -89,17 +89,6 @@ RESTART_SECONDS_PER_VISIT = 0.0005
 """A restart round of the core (``SolveParams.restarts``) needs at least this many seconds per
 visit; a shorter slice is searched in one round (a day of ~1,000 visits split into five 0.3 s
 rounds found no plan in any of them)."""
-
-FINISH_SECONDS_PER_VISIT = 0.003
-"""Least time per visit to re-route a day in :meth:`Engine.finish` (doubled on each pass that
-routed nothing): 0.1 s found no plan for a day of ~1,000 visits, pass after pass."""
-
-FINISH_SECONDS_PER_VISIT_REGIONS = 0.001
-"""The same for a day routed in regions: a region keeps its accepted warm routes whatever
-its time, so 3 ms a visit (15 s a pass over five days of ~1,000 visits) only cost time."""
-
-FINISH_RETRIES = 3
-"""Passes in a row without progress (no day routed, no job out) before the days are given up."""
 
 DETERMINISTIC_PERTURBATIONS = 4
 """Perturbations when only a ``solution_limit`` is given (no wall clock involved)."""
@@ -192,7 +181,7 @@ class Engine:
             for day in self.work_days:
                 descent.descend(self.plan, self.options, day, set(self.forced), self.reverse)
         else:
-            self.finish(None if deadline is None else max(0.2, 0.1 * budget_s))  # type: ignore[operator]
+            finish(self, None if deadline is None else max(0.2, 0.1 * budget_s))  # type: ignore[operator]
         polish = 0.0 if budget_s is None else (
             POLISH_SHARE_FAST if self.fast else POLISH_SHARE) * budget_s  # fmt: skip
         ils_deadline = None if deadline is None else deadline - reserve - polish
@@ -201,7 +190,7 @@ class Engine:
             "iterated local search: %d improvements, cost %d", kept, self.plan.total_cost()
         )
         self.dirty |= set(self.work_days)
-        self.finish(None if deadline is None else max(0.2, deadline - time.monotonic() - 0.1))
+        finish(self, None if deadline is None else max(0.2, deadline - time.monotonic() - 0.1))
 
     def day_params(
         self, day: int, per_visit: float, minimum: float, deadline: float | None,
@@ -378,53 +367,3 @@ class Engine:
                 touched |= set(placement.where)
         self.dirty |= touched
         return touched
-
-    def finish(self, seconds: float | None) -> None:
-        """Route the days changed since their last routing, until none is left changed.
-
-        The first two passes put back what OR-Tools dropped; later passes only
-        take dropped jobs out, so the loop ends: each pass either leaves every
-        day routed or removes a job, or, when OR-Tools found no plan at all, the
-        next pass gets twice the time (at most ``FINISH_RETRIES`` times). A day
-        OR-Tools cannot route at all (no model, or no plan in time) loses its
-        visits, with every day that shares a job with it, so that every returned
-        day is a routed one.
-        """
-        stuck = 0
-        for attempt in range(len(self.problem.jobs) + 3):
-            if not self.dirty or stuck > FINISH_RETRIES:
-                break
-            days = sorted(self.dirty)
-            placed = len(self.plan.assign)
-            for day in days:
-                if seconds is None:
-                    params = replace(self.params, num_workers=1)
-                else:
-                    size = sum(len(r) for k, r in self.plan.routes.items() if k[0] == day)
-                    regional = crew_regions(self.plan, [day]) is not None
-                    per_visit = (FINISH_SECONDS_PER_VISIT_REGIONS if regional
-                                 else FINISH_SECONDS_PER_VISIT)  # fmt: skip
-                    floor = per_visit * size * 2**stuck
-                    params = replace(self.params, solution_limit=None, num_workers=1,
-                                     time_limit_s=max(0.1, seconds / len(days), floor))  # fmt: skip
-                self.route([day], params)
-            if attempt < 2:
-                self.repair()
-            seconds = None if seconds is None else 0.1 * len(days)
-            progress = self.dirty != set(days) or len(self.plan.assign) != placed
-            stuck = 0 if progress or attempt < 2 else stuck + 1
-        if not self.dirty:
-            return
-        lost = set(self.dirty)  # and every day sharing a job with them, until closed
-        while True:
-            jobs = {j for k, r in self.plan.routes.items() if k[0] in lost for j in r}
-            more = {d for j in jobs for d in self.plan.assign.get(j, {})} - lost
-            if not more:
-                break
-            lost |= more
-        for j in sorted(jobs):
-            self.plan.remove_job(j)
-            self.unplaced.add(j)
-        for day in lost:
-            self.days[day] = Solution(())
-        self.dirty = set()

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from optimizer.params import SolveParams
 from optimizer.periodic.engine import Engine
 from optimizer.periodic.explain import build_result, previous_slot, saving
+from optimizer.periodic.finish import finish
 from optimizer.periodic.options import is_changed, job_options
 from optimizer.periodic.problem import PeriodicProblem
 from optimizer.periodic.result import PeriodicResult
@@ -166,9 +167,8 @@ def _rescue_pinned(engine: Engine, jobs: list[int], seconds: float | None) -> No
         if _move_gain(engine, j, apply=True):
             room -= 1
     if engine.dirty:
-        engine.finish(
-            None if deadline is None else max(0.2, deadline + seconds / 2 - time.monotonic())
-        )  # type: ignore[operator]
+        left = None if deadline is None else max(0.2, deadline + seconds / 2 - time.monotonic())
+        finish(engine, left)  # type: ignore[operator]
 
 
 def _move_gain(engine: Engine, j: int, apply: bool) -> int:
