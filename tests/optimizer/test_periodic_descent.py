@@ -14,8 +14,17 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optimizer import Break, ConsistencyWeights, Crew, PeriodicJob, PeriodicProblem, TimeWindow
+from optimizer import (
+    Break,
+    ConsistencyWeights,
+    Crew,
+    PeriodicJob,
+    PeriodicProblem,
+    SolveParams,
+    TimeWindow,
+)
 from optimizer.periodic import descent
+from optimizer.periodic.engine import Engine
 from optimizer.periodic.options import job_options
 from optimizer.periodic.plan import Plan
 from tests.optimizer.conftest import PROPERTY
@@ -181,3 +190,19 @@ def test_full_routes_swap_visits_when_no_single_move_fits() -> None:
     options = [job_options(problem, job) for job in problem.jobs]
     assert descent.descend(plan, options, 0, set(), reverse=True) == 88 - 8
     assert plan.routes == {(0, 0): [1], (0, 1): [0]}
+
+
+def test_a_start_that_left_a_job_out_makes_room_for_it() -> None:
+    # a zig-zag route uses 120 of the crew's 125 s; straightened (80 s) it takes the job left out
+    points = np.array([(0, 0), (10, 0), (20, 0), (30, 0), (40, 0), (25, 5)])
+    jobs = [PeriodicJob(f"J{i}", i + 1, 0, patterns=(frozenset({0}),)) for i in range(5)]
+    crew = Crew("C0", 0, 0, shifts={0: TimeWindow(0, 125)})
+    problem = _problem(points, [crew], jobs)
+    engine = Engine(problem, [job_options(problem, job) for job in jobs], SolveParams())
+    engine.plan.set_routes({(0, 0): [3, 0, 2, 1]})
+    engine.unplaced = {4}
+    assert engine.fast
+    engine.compact()
+    assert engine.unplaced == set()
+    assert engine.plan.total_cost() == 90
+    _check(problem, engine.plan, {(0, 0): [0, 1, 2, 3, 4]}, set())
