@@ -83,7 +83,8 @@ def _pyvrp(problem, places: list[int], seconds: float) -> list[list[int]]:  # ty
         warnings.simplefilter("ignore")
         result = model.solve(stop=MaxRuntime(seconds), seed=1, display=False)
     assert result.is_feasible()
-    return [[places[v.idx] for v in route if v.is_client()] for route in result.best.routes()]
+    # a visit's idx counts clients from 0 (the depot is not one of them)
+    return [[places[v.idx + 1] for v in route if v.is_client()] for route in result.best.routes()]
 
 
 def compare(name: str, seconds: float) -> dict[str, float]:
@@ -99,8 +100,11 @@ def compare(name: str, seconds: float) -> dict[str, float]:
     for day, routes in sorted(days.items()):
         places = [0, *sorted(c for route in routes for c in route)]
         cordeau = _length(instance, routes)
-        ours = _length(instance, _ours(problem, places, seconds))
-        peer = _length(instance, _pyvrp(problem, places, seconds))
+        ours_routes = _ours(problem, places, seconds)
+        peer_routes = _pyvrp(problem, places, seconds)
+        for routes_found in (ours_routes, peer_routes):  # every visit of the day, once
+            assert sorted(c for r in routes_found for c in r) == places[1:]
+        ours, peer = _length(instance, ours_routes), _length(instance, peer_routes)
         print(f"{name} day {day}: {len(places) - 1} visits, Cordeau {cordeau:.2f}, "
               f"rounds {ours:.2f} ({100 * (ours / cordeau - 1):+.2f} %), "
               f"PyVRP {peer:.2f} ({100 * (peer / cordeau - 1):+.2f} %)", flush=True)  # fmt: skip

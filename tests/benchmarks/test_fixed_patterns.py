@@ -15,8 +15,8 @@ def test_every_day_of_the_solution_file_is_routed_by_both_and_cordeau_cost_is_re
     monkeypatch.setattr(fixed_patterns, "instances_dir", lambda: bench_dir)
     totals = fixed_patterns.compare("p14", seconds=0.2)
     assert totals["cordeau"] == pytest.approx(954.81, abs=0.01)  # the file's stated cost
-    # both routers served every visit of every day (each asserts so) with positive length
-    assert totals["rounds"] > 0 and totals["pyvrp"] > 0
-    # p14's best-known value is Cordeau's: neither router can be shorter
-    assert totals["rounds"] >= totals["bks"] - 0.01 and totals["pyvrp"] >= totals["bks"] - 0.01
+    # both routers served every visit of every day once (compare asserts so); on days of
+    # about ten visits both find Cordeau's routes or come within 1 %
+    for router in ("rounds", "pyvrp"):
+        assert totals["cordeau"] - 0.01 <= totals[router] <= totals["cordeau"] * 1.01
     assert capsys.readouterr().out.count("p14 day ") == 4
