@@ -10,6 +10,8 @@ limit as PyVRP's ``shift_duration``), the same seconds per day, one process.
 Distances are recomputed in double precision from the routes.
 
     python -m benchmarks.fixed_patterns pr05 p23 --seconds-per-day 10
+
+PyVRP comes with the benchmark extra (``pip install -e .[bench]``).
 """
 
 from __future__ import annotations

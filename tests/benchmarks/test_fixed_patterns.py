@@ -12,6 +12,7 @@ from benchmarks import fixed_patterns
 def test_every_day_of_the_solution_file_is_routed_by_both_and_cordeau_cost_is_reproduced(
     bench_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    pytest.importorskip("pyvrp", reason="PyVRP is a benchmark extra (pip install -e .[bench])")
     monkeypatch.setattr(fixed_patterns, "instances_dir", lambda: bench_dir)
     totals = fixed_patterns.compare("p14", seconds=0.2)
     assert totals["cordeau"] == pytest.approx(954.81, abs=0.01)  # the file's stated cost
