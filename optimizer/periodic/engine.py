@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from optimizer.params import SolveParams
@@ -171,10 +171,15 @@ class Engine:
         and only when jobs are out (p10 and p11 gained nothing from it otherwise).
         """
         for _ in range(5):
-            for day in self.work_days:
-                descent.descend(self.plan, self.options, day, set(self.forced), self.reverse)
+            self.descend(self.work_days)
             if not self.unplaced or not self.repair():
                 break
+
+    def descend(self, days: Iterable[int]) -> None:
+        """Settle the routes of ``days`` by the numpy descent (only when :attr:`fast`)."""
+        locked = set(self.forced)
+        for day in sorted(days):
+            descent.descend(self.plan, self.options, day, locked, self.reverse)
 
     def optimise(self, budget_s: float | None) -> None:
         """Routing rounds, then iterated local search, until ``budget_s`` is spent.
@@ -194,8 +199,7 @@ class Engine:
             self.route_round(self.schedule(1, single), seconds)
             self.after_routing(1)
         if self.fast:  # the search needs exact estimates, not OR-Tools' times, until the polish
-            for day in self.work_days:
-                descent.descend(self.plan, self.options, day, set(self.forced), self.reverse)
+            self.descend(self.work_days)
         else:
             finish(self, None if deadline is None else max(0.2, 0.1 * budget_s))  # type: ignore[operator]
         polish = 0.0 if budget_s is None else (

@@ -19,7 +19,6 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from optimizer.periodic import descent
 from optimizer.periodic.options import assignment_penalty
 from optimizer.periodic.search import best_placement, improve, place
 
@@ -184,7 +183,7 @@ def iterate(engine: Engine, deadline: float | None, iterations: int) -> int:
 
 
 def _iterate_fast(engine: Engine, deadline: float | None, iterations: int) -> int:
-    """The same search judged by the numpy descent (:mod:`~optimizer.periodic.descent`).
+    """The same search judged by the numpy descent (:meth:`Engine.descend`).
 
     Each perturbation is settled exactly in milliseconds, so many more are
     tried, and a plan up to ``THRESHOLD`` worse than the current one is
@@ -209,8 +208,7 @@ def _iterate_fast(engine: Engine, deadline: float | None, iterations: int) -> in
         if engine.unplaced and not engine.spare:  # (a repair may spend the budget's room,
             touched |= engine.repair()  # which a restore would not give back)
         engine.dirty |= touched
-        for day in sorted(touched):
-            descent.descend(plan, engine.options, day, locked, engine.reverse)
+        engine.descend(touched)
         now = score(engine)
         if deadline is None:
             left = 1 - done / max(iterations, 1)
