@@ -265,11 +265,20 @@ def _visit_line(position: int, completion: VisitCompletion) -> InvoiceLine:
 
 
 def mark_sent(session: Session, invoices: Iterable[Invoice]) -> None:
-    """Move drafts to SENT (after they were e-mailed or printed); other statuses are kept."""
+    """Move drafts to SENT (after they were e-mailed or printed); other statuses are kept.
+
+    Then each customer's statuses are worked out as after a payment, so an invoice already
+    covered (nothing owed, or by money on account) is PAID from the start.
+    """
+    sent: dict[int, dt.date] = {}
     for invoice in invoices:
         if invoice.status is InvoiceStatus.DRAFT:
             invoice.status = InvoiceStatus.SENT
+            sent[invoice.customer_id] = min(invoice.issue_date,
+                                            sent.get(invoice.customer_id, invoice.issue_date))
     session.flush()
+    for customer_id, issued in sorted(sent.items()):
+        update_customer_statuses(session, customer_id, issued)
 
 
 def void_invoice(session: Session, invoice: Invoice, reason: str) -> None:
