@@ -59,10 +59,11 @@ SINGLE_MODEL_FREE_SHARE = 0.9
 FIRST_ROUND_SHARE = 0.3
 """Share of the time limit for the first routing round (every day, cold, both starts)."""
 
-FIRST_ROUND_SHARE_FAST = 0.15
+FIRST_ROUND_SHARE_FAST = 0.05
 """The same when the pattern search is judged by the numpy descent: its perturbations are
-cheap, so time moves from more starts to the search (p08 and p22 at 60 s, one run each:
-2.45 % and 3.14 % above the best-known values with 15 %, 3.31 % and 4.97 % with 30 %)."""
+cheap, so time moves from more starts to the search, and the pairs round is left out (six
+Cordeau instances at 60 s, one run each: mean 2.78 % above the best-known values with 5 % and
+no pairs, 3.55 % with 15 % and 10 % of pairs)."""
 
 MAX_STARTS = 6
 """Starts built (insertion and balanced patterns, alternating; random orders after the first)."""
@@ -175,11 +176,11 @@ class Engine:
             if not self.unplaced or not self.repair():
                 break
 
-    def descend(self, days: Iterable[int]) -> None:
+    def descend(self, days: Iterable[int], loose: bool = True) -> None:
         """Settle the routes of ``days`` by the numpy descent (only when :attr:`fast`)."""
         locked = set(self.forced)
         for day in sorted(days):
-            descent.descend(self.plan, self.options, day, locked, self.reverse)
+            descent.descend(self.plan, self.options, day, locked, self.reverse, loose)
 
     def optimise(self, budget_s: float | None) -> None:
         """Routing rounds, then iterated local search, until ``budget_s`` is spent.
@@ -194,7 +195,7 @@ class Engine:
         reserve = 0.0 if budget_s is None else 0.05 * budget_s + 0.3
         share = FIRST_ROUND_SHARE_FAST if self.fast else FIRST_ROUND_SHARE
         self.first_round(None if budget_s is None else share * budget_s, single)
-        if free and not single:
+        if free and not single and not self.fast:
             seconds = None if budget_s is None else PAIRS_SHARE * budget_s
             self.route_round(self.schedule(1, single), seconds)
             self.after_routing(1)

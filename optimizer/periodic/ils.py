@@ -38,6 +38,10 @@ FOCUS = 40
 """With the numpy descent, the pattern search after a perturbation tries only the jobs
 nearest to it (a sweep over every job took 80 % of p08's perturbation time)."""
 
+LOOSE_RATE = 0.2
+"""Share of perturbations whose days are also settled by the descent that may pass over the
+routes' limits (slower; :mod:`optimizer.periodic.descent`)."""
+
 SECONDS_PER_VISIT = 0.005
 """Re-routing time cap per visit on a changed day (at least ``MIN_SLICE_S`` per day)."""
 
@@ -208,7 +212,7 @@ def _iterate_fast(engine: Engine, deadline: float | None, iterations: int) -> in
         if engine.unplaced and not engine.spare:  # (a repair may spend the budget's room,
             touched |= engine.repair()  # which a restore would not give back)
         engine.dirty |= touched
-        engine.descend(touched)
+        engine.descend(touched, loose=engine.rng.random() < LOOSE_RATE)
         now = score(engine)
         if deadline is None:
             left = 1 - done / max(iterations, 1)

@@ -15,12 +15,15 @@ A visit is identified by ``(job index, day)``: a job visits a day at most once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from optimizer.periodic.problem import PeriodicProblem
 from optimizer.periodic.timing import RouteTimer
+
+_NEVER = np.iinfo(np.int64).max
 
 Key = tuple[int, int]
 """A crew-day: ``(day, crew index)``."""
@@ -39,9 +42,24 @@ class Plan:
     locs: dict[Key, np.ndarray] = field(default_factory=dict)
     timer: RouteTimer | None = None
     mean_work: float = 0.0
+    demands: np.ndarray = field(init=False)
+    """Demand per job index (for numpy lookups)."""
+    services: np.ndarray = field(init=False)
+    """Service seconds per job index."""
+    places: np.ndarray = field(init=False)
+    """Location index per job index."""
+    untimed: bool = field(init=False)
+    """No windows and no lunches: a route fits when its load and working time do."""
+    edges: dict[int, tuple] = field(default_factory=dict, repr=False)
+    """Per day, every route's arcs joined (:meth:`insertions`); dropped when a route changes."""
 
     def __post_init__(self) -> None:
         self.timer = RouteTimer(self.problem)
+        jobs = self.problem.jobs
+        self.demands = np.array([j.demand for j in jobs], dtype=np.int64)
+        self.services = np.array([j.service for j in jobs], dtype=np.int64)
+        self.places = np.array([j.location for j in jobs], dtype=np.int64)
+        self.untimed = not any(self.timer.timed.values()) and not any(j.windows for j in jobs)
         for key in self.timer.keys:
             self.routes.setdefault(key, [])
         for key in list(self.routes):
@@ -50,15 +68,19 @@ class Plan:
     # -- bookkeeping ------------------------------------------------------------------
     def refresh(self, key: Key) -> None:
         """Recompute the cached load, working time and location array of one route."""
-        day, c = key
-        crew = self.problem.crews[c]
-        jobs = self.problem.jobs
+        crew = self.problem.crews[key[1]]
         route = self.routes[key]
-        locs = np.array([crew.start, *(jobs[j].location for j in route), crew.end], dtype=np.int64)
+        locs = np.empty(len(route) + 2, dtype=np.int64)
+        locs[0], locs[-1] = crew.start, crew.end
+        locs[1:-1] = self.places[route]
         self.locs[key] = locs
-        self.load[key] = sum(jobs[j].demand for j in route)
-        travel = int(self.problem.duration_matrix[locs[:-1], locs[1:]].sum()) if route else 0
-        self.work[key] = travel + sum(jobs[j].service for j in route)
+        self.edges.pop(key[0], None)
+        if not route:
+            self.load[key] = self.work[key] = 0
+            return
+        self.load[key] = int(self.demands[route].sum())
+        travel = int(self.problem.duration_matrix[locs[:-1], locs[1:]].sum())
+        self.work[key] = travel + int(self.services[route].sum())
 
     def route_cost(self, key: Key) -> int:
         """Objective travel of one route (0 when empty)."""
@@ -133,6 +155,54 @@ class Plan:
         after = max(0.0, self.work[key] + added - self.mean_work)
         return round(weight * (after - before) / 3600)
 
+    def insertions(self, j: int, day: int, crews: Iterable[int]) -> dict[int, tuple[int, int]]:
+        """:meth:`insertion` of a visit of ``j`` on ``day`` for each of ``crews`` that fits.
+
+        Without windows, lunches or a balance weight every route of the day is
+        priced in one numpy pass (a day's arcs are joined once, until a route of
+        the day changes); otherwise route by route.
+        """
+        if not self.untimed or self.problem.weights.balance:
+            found = {c: self.insertion(j, (day, c)) for c in crews if (day, c) in self.routes}
+            return {c: f for c, f in found.items() if f is not None}
+        joined = self.edges.get(day)
+        if joined is None:
+            joined = self.edges[day] = self._join(day)
+        keys, a, b, owner, first, room, time_left = joined
+        if not keys:
+            return {}
+        job = self.problem.jobs[j]
+        x, t = job.location, self.problem.duration_matrix
+        dt = t[a, x] + t[x, b] - t[a, b]
+        ok = (job.demand <= room[owner]) & (job.service + dt <= time_left[owner])
+        dc = self.cost[a, x] + self.cost[x, b] - self.cost[a, b]
+        masked = np.where(ok, dc, _NEVER)
+        best = np.minimum.reduceat(masked, first)
+        found = {}
+        wanted = set(crews)
+        for r in np.flatnonzero(best < _NEVER).tolist():
+            c = keys[r][1]
+            if c in wanted:
+                start = int(first[r])
+                pos = int(masked[start : start + len(self.routes[keys[r]]) + 1].argmin())
+                found[c] = (int(best[r]), pos)
+        return found
+
+    def _join(self, day: int) -> tuple:
+        """The arcs of every route of ``day``, with each route's spare load and time."""
+        timer = self.timer
+        assert timer is not None
+        keys = sorted(k for k in self.routes if k[0] == day)
+        if not keys:
+            return ([], *(np.empty(0, dtype=np.int64) for _ in range(6)))
+        locs = [self.locs[k] for k in keys]
+        sizes = np.array([len(x) - 1 for x in locs], dtype=np.int64)
+        room = np.array([_NEVER // 4 if timer.capacity[k] is None
+                         else timer.capacity[k] - self.load[k] for k in keys])  # fmt: skip
+        time_left = np.array([timer.limit[k] - self.work[k] for k in keys])
+        return (keys, np.concatenate([x[:-1] for x in locs]), np.concatenate([x[1:] for x in locs]),
+                np.repeat(np.arange(len(keys)), sizes), np.cumsum(sizes) - sizes, room, time_left)
+
     def insertion(self, j: int, key: Key) -> tuple[int, int] | None:
         """Cheapest feasible ``(added cost, position)`` of a visit of ``j`` in route ``key``."""
         problem, timer = self.problem, self.timer
@@ -150,6 +220,9 @@ class Plan:
         if not ok.any():
             return None
         dc = self.cost[a, x] + self.cost[x, b] - self.cost[a, b]
+        if self.untimed:
+            pos = int(np.where(ok, dc, _NEVER).argmin())
+            return int(dc[pos]) + self.balance_cost(key, int(dt[pos]) + job.service), pos
         order = np.argsort(np.where(ok, dc, np.iinfo(np.int64).max), kind="stable")
         route = self.routes[key]
         needs_pass = timer.timed[key] or job.windows or any(problem.jobs[i].windows for i in route)

@@ -44,15 +44,10 @@ def best_placement(
     patterns = options.patterns if forced is None else (frozenset(forced),)
     table: dict[tuple[int, int], tuple[int, int]] = {}
     for day in sorted({d for p in patterns for d in p}):
-        for c in options.crews:
-            if forced is not None and forced.get(day) != c:
-                continue
-            key = (day, c)
-            if key not in plan.routes:
-                continue
-            found = plan.insertion(j, key)
-            if found is not None:
-                table[key] = (found[0] + visit_penalty(problem, job, day, c), found[1])
+        crews = options.crews if forced is None else [c for c in options.crews
+                                                      if forced.get(day) == c]  # fmt: skip
+        for c, (added, pos) in plan.insertions(j, day, crews).items():
+            table[(day, c)] = (added + visit_penalty(problem, job, day, c), pos)
     best: Placement | None = None
     single_crew = problem.weights.same_crew > 0 and job.visits > 1
     for pattern in patterns:
