@@ -83,7 +83,11 @@ def descend(
         j for k in keys for j in plan.routes[k]
         if j not in locked and crew_free(plan.problem, plan.problem.jobs[j])
     }  # fmt: skip
-    settle(plan, options, keys, movable, HARD, reverse)
+    record = plan.settled.get(day)
+    changed = None
+    if record is not None and record[1] == frozenset(movable):
+        changed = {k for k, route in zip(keys, record[0], strict=True) if plan.routes[k] != route}
+    settle(plan, options, keys, movable, HARD, reverse, changed)
     settled = _cost(plan, keys)
     price = _loose(plan, keys) if loose else None
     if price is not None:
@@ -94,18 +98,29 @@ def descend(
         settle(plan, options, keys, movable, HARD, reverse)
         if not _feasible(plan, keys) or _cost(plan, keys) >= settled:
             plan.set_routes(kept)
+    plan.settled[day] = ([list(plan.routes[k]) for k in keys], frozenset(movable))
     return before - _cost(plan, keys)
 
 
 def settle(
     plan: Plan, options: list[JobOptions], keys: list[Key], movable: set[int],
-    penalty: Penalty, reverse: bool,
+    penalty: Penalty, reverse: bool, changed: set[Key] | None = None,
 ) -> None:  # fmt: skip
-    """Apply improving moves (priced with ``penalty``) until none is left."""
+    """Apply improving moves (priced with ``penalty``) until none is left.
+
+    ``changed``: the routes that changed since the day was last settled with
+    this penalty (``None``: all); moves between two other routes are not priced.
+    After each round only the routes it rewrote stay active (an improving move
+    it could not apply shares a route with one it applied), or all active ones
+    when a neighbourhood returned as many moves as it may (more may pay).
+    """
     cost, dur = plan.cost, plan.problem.duration_matrix
+    active = np.array([changed is None or k in changed for k in keys], dtype=bool)
     for _ in range(MAX_ROUNDS):
+        if not active.any():
+            return
         view = build(plan, options, keys, movable)
-        found = _candidates(view, cost, dur, penalty, reverse)
+        found, full = _candidates(view, cost, dur, penalty, reverse, active)
         if not found:
             return
         found.sort(key=lambda m: m.delta)
@@ -116,17 +131,24 @@ def settle(
                 taken |= set(move.rewrites)
                 rewrites.update({view.keys[r]: route for r, route in move.rewrites.items()})
         plan.set_routes(rewrites)
+        following = np.zeros(len(keys), dtype=bool)
+        following[list(taken)] = True
+        active = (active | following) if full else following
 
 
 def _candidates(
-    view: DayView, cost: np.ndarray, dur: np.ndarray, penalty: Penalty, reverse: bool
-) -> list[moves.Move]:
-    found = moves.relocate(view, cost, dur, penalty, reverse, TOP)
-    found += moves.swap(view, cost, dur, penalty, TOP)
+    view: DayView, cost: np.ndarray, dur: np.ndarray, penalty: Penalty, reverse: bool,
+    active: np.ndarray,
+) -> tuple[list[moves.Move], bool]:  # fmt: skip
+    """Improving moves touching an active route, and whether some kind hit its limit."""
+    kinds = [
+        moves.relocate(view, cost, dur, penalty, reverse, TOP, active),
+        moves.swap(view, cost, dur, penalty, TOP, active),
+        moves.two_opt_star(view, cost, dur, penalty, TOP, active),
+    ]
     if reverse:
-        found += moves.two_opt(view, cost, dur, penalty, TOP)
-    found += moves.two_opt_star(view, cost, dur, penalty, TOP)
-    return found
+        kinds.append(moves.two_opt(view, cost, dur, penalty, TOP, active))
+    return [m for kind in kinds for m in kind], any(len(kind) >= TOP for kind in kinds)
 
 
 def _cost(plan: Plan, keys: list[Key]) -> int:

@@ -50,6 +50,9 @@ class Plan:
     """Location index per job index."""
     untimed: bool = field(init=False)
     """No windows and no lunches: a route fits when its load and working time do."""
+    settled: dict[int, tuple] = field(default_factory=dict, repr=False)
+    """Per day, the routes (and the set of movable jobs) the numpy descent last left at a
+    local optimum: moves between routes still equal to those need not be priced again."""
     edges: dict[int, tuple] = field(default_factory=dict, repr=False)
     """Per day, every route's arcs joined (:meth:`insertions`); dropped when a route changes."""
 

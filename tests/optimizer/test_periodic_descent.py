@@ -225,26 +225,36 @@ def _penalised(problem: PeriodicProblem, routes: dict, penalty: Penalty) -> floa
 
 
 @settings(PROPERTY, max_examples=200)
-@given(days(), st.sampled_from([Penalty(1e7, 1e7), Penalty(3.0, 0.5), Penalty(0.0, 0.0)]))
+@given(days(), st.sampled_from([Penalty(1e7, 1e7), Penalty(3.0, 0.5), Penalty(0.0, 0.0)]),
+       st.data())  # fmt: skip
 def test_every_priced_move_changes_the_penalised_cost_by_its_price(
-    case: tuple, penalty: Penalty
+    case: tuple, penalty: Penalty, data: st.DataObject
 ) -> None:
     problem, plan, locked, symmetric = case
     options = [job_options(problem, job) for job in problem.jobs]
     keys = sorted(plan.routes)
+    active = np.array(data.draw(st.lists(st.booleans(), min_size=len(keys), max_size=len(keys))))
     movable = {j for r in plan.routes.values() for j in r if j not in locked}
     view = dayview.build(plan, options, keys, movable)
     cost, dur = plan.cost, problem.duration_matrix
-    found = moves.relocate(view, cost, dur, penalty, symmetric, 50)
-    found += moves.swap(view, cost, dur, penalty, 50)
-    found += moves.two_opt_star(view, cost, dur, penalty, 50)
+    found = moves.relocate(view, cost, dur, penalty, symmetric, 50, active)
+    found += moves.swap(view, cost, dur, penalty, 50, active)
+    found += moves.two_opt_star(view, cost, dur, penalty, 50, active)
     if symmetric:
-        found += moves.two_opt(view, cost, dur, penalty, 50)
+        found += moves.two_opt(view, cost, dur, penalty, 50, active)
+    every = moves.relocate(view, cost, dur, penalty, symmetric, 10**6, np.ones_like(active))
+    every += moves.swap(view, cost, dur, penalty, 10**6, np.ones_like(active))
+    every += moves.two_opt_star(view, cost, dur, penalty, 10**6, np.ones_like(active))
+    if symmetric:
+        every += moves.two_opt(view, cost, dur, penalty, 10**6, np.ones_like(active))
+    touching = [m for m in every if any(active[r] for r in m.rewrites)]
+    assert bool(found) == bool(touching)  # only moves on active routes, and not fewer
     before = {k: list(r) for k, r in plan.routes.items()}
     for move in found:
         after = dict(before)
         after.update({keys[r]: route for r, route in move.rewrites.items()})
         assert move.delta < 0
+        assert any(active[r] for r in move.rewrites)
         change = _penalised(problem, after, penalty) - _penalised(problem, before, penalty)
         assert abs(change - move.delta) < 1e-6 * max(1.0, abs(move.delta))
         assert sorted(j for r in after.values() for j in r) == sorted(
@@ -297,3 +307,42 @@ def test_a_days_insertions_priced_together_match_route_by_route(case: tuple, dat
     expected = {c: plan.insertion(j, (0, c)) for c in crews}
     assert plan.insertions(j, 0, crews) == {c: f for c, f in expected.items() if f is not None}
     assert plan.insertions(j, 5, crews) == {}  # a day nobody works
+
+
+@settings(PROPERTY, max_examples=200)
+@given(days(), st.data())
+def test_a_day_settled_again_after_a_change_is_a_local_optimum_of_every_move(
+    case: tuple, data: st.DataObject
+) -> None:
+    problem, plan, locked, symmetric = case
+    options = [job_options(problem, job) for job in problem.jobs]
+    descent.descend(plan, options, 0, locked, reverse=symmetric)
+    placed = sorted(j for r in plan.routes.values() for j in r if j not in locked)
+    if placed:  # move a visit to a random place where it fits
+        j = data.draw(st.sampled_from(placed))
+        plan.remove_job(j)
+        c = data.draw(st.sampled_from(options[j].crews))
+        route = plan.routes[(0, c)]
+        pos = data.draw(st.integers(0, len(route)))
+        trial = [*route[:pos], j, *route[pos:]]
+        crew = problem.crews[c]
+        work = _travel(problem, crew, trial)[1]
+        load = sum(problem.jobs[i].demand for i in trial)
+        if (work > min(crew.max_duration or 10**9, crew.shifts[0].end)
+                or (crew.capacity is not None and load > crew.capacity)):  # fmt: skip
+            return
+        plan.set_routes({(0, c): trial})
+    before = {k: list(r) for k, r in plan.routes.items()}
+    descent.descend(plan, options, 0, locked, reverse=symmetric, loose=False)
+    _check(problem, plan, before, locked)
+    keys = sorted(plan.routes)
+    movable = {j for r in plan.routes.values() for j in r if j not in locked}
+    view = dayview.build(plan, options, keys, movable)
+    everywhere = np.ones(len(keys), dtype=bool)
+    cost, dur = plan.cost, problem.duration_matrix
+    left = moves.relocate(view, cost, dur, descent.HARD, symmetric, 1, everywhere)
+    left += moves.swap(view, cost, dur, descent.HARD, 1, everywhere)
+    left += moves.two_opt_star(view, cost, dur, descent.HARD, 1, everywhere)
+    if symmetric:
+        left += moves.two_opt(view, cost, dur, descent.HARD, 1, everywhere)
+    assert left == []
