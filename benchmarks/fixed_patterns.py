@@ -4,9 +4,11 @@ Why: the weekly planner's gap to the best-known values has two parts, the day
 patterns it chooses and the routes of each day. Here the patterns are those of
 Cordeau's own solution (``pvrp/solutions/<name>.res``), so only the routing
 differs: every day's visits are routed from scratch by ``optimizer.solve``
-(OR-Tools, the planner's day router) and by PyVRP's hybrid genetic search, with
-the same integer data (the periodic adapter's mapping: capacity, the duration
-limit as PyVRP's ``shift_duration``), the same seconds per day, one process.
+(OR-Tools, the core) and by PyVRP's hybrid genetic search, with the same integer
+data (the periodic adapter's mapping: capacity, the duration limit as PyVRP's
+``shift_duration``), the same seconds per day, one process; and the whole week
+by the planner (``optimizer.solve_periodic``: its descent, then OR-Tools) with
+every job's pattern fixed to Cordeau's, for the seconds per day times the days.
 Distances are recomputed in double precision from the routes.
 
     python -m benchmarks.fixed_patterns pr05 p23 --seconds-per-day 10
@@ -20,13 +22,14 @@ import argparse
 import csv
 import math
 import warnings
+from dataclasses import replace
 
 import numpy as np
 
 from benchmarks.cordeau import read_cordeau, read_res
 from benchmarks.model import Instance
 from benchmarks.paths import instances_dir
-from benchmarks.periodic_adapter import build_periodic
+from benchmarks.periodic_adapter import build_periodic, routes_from_periodic
 
 
 def _length(instance: Instance, routes: list[list[int]]) -> float:
@@ -89,16 +92,45 @@ def _pyvrp(problem, places: list[int], seconds: float) -> list[list[int]]:  # ty
     return [[places[v.idx + 1] for v in route if v.is_client()] for route in result.best.routes()]
 
 
-def compare(name: str, seconds: float) -> dict[str, float]:
-    """Per instance: Cordeau's routes, ours and PyVRP's on Cordeau's patterns, and the BKS."""
+def _planner(problem, instance: Instance, days: dict[int, list[list[int]]],  # type: ignore[no-untyped-def]
+             seconds: float) -> float:
+    """Length of the planner's week with every job on its days in Cordeau's solution."""
+    import optimizer as opt
+
+    on_days: dict[str, frozenset[int]] = {}
+    for day, routes in days.items():
+        for c in (c for route in routes for c in route):
+            on_days[str(c)] = on_days.get(str(c), frozenset()) | {day - 1}
+    jobs = tuple(replace(job, patterns=(on_days[job.id],)) if job.id in on_days else job
+                 for job in problem.jobs)  # fmt: skip
+    fixed = replace(problem, jobs=jobs)
+    params = opt.SolveParams(time_limit_s=seconds * len(days), objective="distance")
+    result = opt.solve_periodic(fixed, params)
+    assert not [u for u in result.unassigned if u.job_id in on_days]
+    found = routes_from_periodic(result)
+    for day, routes in days.items():  # every visit on Cordeau's day, once
+        served = sorted(c for r in found if r.day == day for c in r.customers)
+        assert [c for c in served if str(c) in on_days] == sorted(c for r in routes for c in r)
+    return _length(instance, [list(r.customers) for r in found if any(
+        str(c) in on_days for c in r.customers)])  # fmt: skip
+
+
+def cordeau_days(name: str):  # type: ignore[no-untyped-def]
+    """The instance, its periodic problem and Cordeau's routes by day (1-based)."""
     root = instances_dir() / "pvrp"
     instance = read_cordeau(root / name)
     solution = read_res(root / "solutions" / f"{name}.res")
-    problem = build_periodic(instance)
     days: dict[int, list[list[int]]] = {}
     for reported in solution.routes:
         days.setdefault(reported.route.day, []).append(list(reported.route.customers))
+    return instance, build_periodic(instance), days
+
+
+def compare(name: str, seconds: float) -> dict[str, float]:
+    """Per instance: Cordeau's routes, ours and PyVRP's on Cordeau's patterns, and the BKS."""
+    instance, problem, days = cordeau_days(name)
     totals = {"cordeau": 0.0, "rounds": 0.0, "pyvrp": 0.0}
+    totals["planner"] = _planner(problem, instance, days, seconds)
     for day, routes in sorted(days.items()):
         places = [0, *sorted(c for route in routes for c in route)]
         cordeau = _length(instance, routes)
@@ -113,7 +145,7 @@ def compare(name: str, seconds: float) -> dict[str, float]:
         totals["cordeau"] += cordeau
         totals["rounds"] += ours
         totals["pyvrp"] += peer
-    with (root / "manifest.csv").open() as f:
+    with (instances_dir() / "pvrp" / "manifest.csv").open() as f:
         bks = {row["instance"]: float(row["bks_distance"]) for row in csv.DictReader(f)}
     totals["bks"] = bks.get(name, math.nan)
     return totals
@@ -127,7 +159,7 @@ def main(argv: list[str] | None = None) -> None:
     for name in args.names:
         t = compare(name, args.seconds_per_day)
         gaps = ", ".join(f"{k} {t[k]:.2f} ({100 * (t[k] / t['bks'] - 1):+.2f} % to BKS)"
-                         for k in ("cordeau", "rounds", "pyvrp"))  # fmt: skip
+                         for k in ("cordeau", "rounds", "pyvrp", "planner"))  # fmt: skip
         print(f"{name} total: {gaps}; best known {t['bks']:.2f}", flush=True)
 
 

@@ -72,7 +72,10 @@ def descend(
     plan: Plan, options: list[JobOptions], day: int, locked: set[int], reverse: bool,
     loose: bool = True,
 ) -> int:  # fmt: skip
-    """Improve the routes of ``day`` in place; returns the objective saved (>= 0).
+    """Improve the routes of ``day`` in place; returns the objective saved.
+
+    The saving is never negative when the routes start within their limits;
+    routes over them are brought back within first where the moves can.
 
     ``locked`` jobs keep their crew; ``reverse`` allows 2-opt and reversed
     segments (symmetric matrices).
@@ -88,15 +91,15 @@ def descend(
     if record is not None and record[1] == frozenset(movable):
         changed = {k for k, route in zip(keys, record[0], strict=True) if plan.routes[k] != route}
     settle(plan, options, keys, movable, HARD, reverse, changed)
-    settled = _cost(plan, keys)
-    price = _loose(plan, keys) if loose else None
+    settled, within = _cost(plan, keys), feasible(plan, keys)
+    price = loose_price(plan, keys) if loose else None
     if price is not None:
         kept = {k: list(plan.routes[k]) for k in keys}
         for factor in LOOSE_STEPS:
             step = Penalty(load=price.load * factor, work=price.work * factor)
             settle(plan, options, keys, movable, step, reverse)
         settle(plan, options, keys, movable, HARD, reverse)
-        if not _feasible(plan, keys) or _cost(plan, keys) >= settled:
+        if not feasible(plan, keys) or (within and _cost(plan, keys) >= settled):
             plan.set_routes(kept)
     plan.settled[day] = ([list(plan.routes[k]) for k in keys], frozenset(movable))
     return before - _cost(plan, keys)
@@ -155,7 +158,8 @@ def _cost(plan: Plan, keys: list[Key]) -> int:
     return sum(plan.route_cost(k) for k in keys)
 
 
-def _feasible(plan: Plan, keys: list[Key]) -> bool:
+def feasible(plan: Plan, keys: list[Key]) -> bool:
+    """True when every route of ``keys`` is within its capacity and working time."""
     timer = plan.timer
     assert timer is not None
     return all(
@@ -165,8 +169,8 @@ def _feasible(plan: Plan, keys: list[Key]) -> bool:
     )
 
 
-def _loose(plan: Plan, keys: list[Key]) -> Penalty | None:
-    """Prices for the loose descent, or ``None`` when the day is too small to need one."""
+def loose_price(plan: Plan, keys: list[Key]) -> Penalty | None:
+    """Over-limit prices for the routes ``keys`` (``None`` when too few to need them)."""
     visits = [j for k in keys for j in plan.routes[k]]
     if len(keys) < 2 or len(visits) < 2:
         return None

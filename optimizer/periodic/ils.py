@@ -19,6 +19,7 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from optimizer.periodic import descent
 from optimizer.periodic.options import assignment_penalty
 from optimizer.periodic.search import best_placement, improve, place
 
@@ -39,8 +40,11 @@ FOCUS = 40
 nearest to it (a sweep over every job took 80 % of p08's perturbation time)."""
 
 LOOSE_RATE = 0.2
-"""Share of perturbations whose days are also settled by the descent that may pass over the
-routes' limits (slower; :mod:`optimizer.periodic.descent`)."""
+"""Share of perturbations that may overfill routes: the moved jobs go where they cost least
+with load and time over the limits priced (:func:`optimizer.periodic.descent.loose_price`),
+and their days are settled by the descent that may pass over the limits before the one that
+brings them back within (slower; :mod:`optimizer.periodic.descent`). A perturbation whose
+days stay over their limits is undone."""
 
 SECONDS_PER_VISIT = 0.005
 """Re-routing time cap per visit on a changed day (at least ``MIN_SLICE_S`` per day)."""
@@ -80,9 +84,13 @@ def _movable(engine: Engine) -> list[int]:
     ]  # fmt: skip
 
 
-def perturb(engine: Engine) -> tuple[set[int], set[int]]:
+def perturb(
+    engine: Engine, over: tuple[float, float] | None = None
+) -> tuple[set[int], set[int]]:
     """Move a random job and its nearest movable neighbours to their best other pattern.
 
+    ``over`` lets them into routes over their limits at that price (per unit of
+    load, per second; see :meth:`~optimizer.periodic.plan.Plan.insertions`).
     Returns the days changed and the ``FOCUS`` movable jobs nearest to the moved ones.
     """
     plan, rng = engine.plan, engine.rng
@@ -105,8 +113,8 @@ def perturb(engine: Engine) -> tuple[set[int], set[int]]:
     for j in chosen:
         options = engine.options[j]
         others = tuple(p for p in options.patterns if p != old[j]) or options.patterns
-        placement = best_placement(plan, j, replace(options, patterns=others))
-        placement = placement or best_placement(plan, j, options)
+        placement = best_placement(plan, j, replace(options, patterns=others), over=over)
+        placement = placement or best_placement(plan, j, options, over=over)
         if placement is None:
             engine.unplaced.add(j)
             continue
@@ -200,19 +208,25 @@ def _iterate_fast(engine: Engine, deadline: float | None, iterations: int) -> in
     plan, locked = engine.plan, set(engine.forced)
     best = current = engine.snapshot()
     best_score = current_score = score(engine)
+    price = descent.loose_price(plan, sorted(plan.routes))
+    over = None if price is None else (price.load, price.work)
     started = time.monotonic()
     kept = done = 0
     while (deadline is None and done < iterations) or (
         deadline is not None and time.monotonic() < deadline
     ):
         done += 1
-        touched, focus = perturb(engine)
+        loose = engine.rng.random() < LOOSE_RATE
+        touched, focus = perturb(engine, over if loose else None)
         touched |= improve(plan, engine.options, locked, engine.rng,
                            deadline=engine.improve_deadline(), among=focus)  # fmt: skip
         if engine.unplaced and not engine.spare:  # (a repair may spend the budget's room,
             touched |= engine.repair()  # which a restore would not give back)
         engine.dirty |= touched
-        engine.descend(touched, loose=engine.rng.random() < LOOSE_RATE)
+        engine.descend(touched, loose=loose)
+        if loose and not descent.feasible(plan, [k for k in plan.routes if k[0] in touched]):
+            engine.restore(current)
+            continue
         now = score(engine)
         if deadline is None:
             left = 1 - done / max(iterations, 1)

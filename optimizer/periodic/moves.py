@@ -119,29 +119,34 @@ def _relocate_block(view: DayView, cost: np.ndarray, dur: np.ndarray, penalty: P
                     seg: _Segments, cols: np.ndarray, reverse: bool, top: int,
                     now: np.ndarray) -> list[Move]:  # fmt: skip
     r, f, li = seg.route, seg.head, seg.tail
-    u, w, dst = view.e_u[cols], view.e_w[cols], view.e_route[cols][None, :]
+    routes = view.e_route[cols]
+    u, w, dst = view.e_u[cols], view.e_w[cols], routes[None, :]
     rem_c = cost[seg.pre, seg.post] - cost[seg.pre, f] - cost[li, seg.post]
     rem_w = dur[seg.pre, seg.post] - dur[seg.pre, f] - dur[li, seg.post] - seg.work
     same = r[:, None] == dst
+    inner = np.nonzero(same)  # the few (segment, edge) pairs on the segment's own route
     pos = view.v_pos[seg.first]
     k = view.e_k[cols][None, :]
     adjacent = same & (k >= (pos - 1)[:, None]) & (k <= (pos + seg.size - 1)[:, None])
-    ok = ~adjacent & (same | (seg.movable[:, None] & seg.allowed[:, view.e_route[cols]]))
+    ok = ~adjacent & (same | (seg.movable[:, None] & seg.allowed[:, routes]))
     src_after = _penalties(view, penalty, view.load[r] - seg.demand, view.work[r] + rem_w, r)
+    # the load part of the price depends on the route only: per (segment, route), then spread
+    full = penalty.load * np.maximum(view.load[None, :] + seg.demand[:, None] - view.cap, 0)
+    leave = (src_after - now[r])[:, None] + full[:, routes] - now[dst]
+    over_time = view.limit[dst]
     base_c, base_d = cost[u, w], dur[u, w]
     moves = []
     variants = [(f, li)] if not (reverse and seg.size > 1) else [(f, li), (li, f)]
     for head, tail in variants:
         add_c = cost[u[None, :], head[:, None]] + cost[tail[:, None], w[None, :]] - base_c
         add_w = dur[u[None, :], head[:, None]] + dur[tail[:, None], w[None, :]] - base_d
-        add_w = add_w + seg.work[:, None]
-        cross = (src_after - now[r])[:, None] + _penalties(
-            view, penalty, view.load[dst] + seg.demand[:, None], view.work[dst] + add_w, dst
-        ) - now[dst]  # fmt: skip
-        inside = _penalties(view, penalty, view.load[r][:, None],
-                            view.work[r][:, None] + rem_w[:, None] + add_w,
-                            r[:, None]) - now[r][:, None]  # fmt: skip
-        delta = rem_c[:, None] + add_c + np.where(same, inside, cross)
+        add_w += seg.work[:, None]
+        delta = rem_c[:, None] + add_c + leave
+        delta += penalty.work * np.maximum(view.work[dst] + add_w - over_time, 0)
+        ri = r[inner[0]]
+        delta[inner] = (rem_c[inner[0]] + add_c[inner] + _penalties(
+            view, penalty, view.load[ri], view.work[ri] + rem_w[inner[0]] + add_w[inner], ri
+        ) - now[ri])  # fmt: skip
         delta = np.where(ok, delta, 0)
         for flat in _best(delta, top):
             s, e = divmod(int(flat), len(u))

@@ -158,12 +158,16 @@ class Plan:
         after = max(0.0, self.work[key] + added - self.mean_work)
         return round(weight * (after - before) / 3600)
 
-    def insertions(self, j: int, day: int, crews: Iterable[int]) -> dict[int, tuple[int, int]]:
+    def insertions(
+        self, j: int, day: int, crews: Iterable[int], over: tuple[float, float] | None = None
+    ) -> dict[int, tuple[int, int]]:
         """:meth:`insertion` of a visit of ``j`` on ``day`` for each of ``crews`` that fits.
 
         Without windows, lunches or a balance weight every route of the day is
         priced in one numpy pass (a day's arcs are joined once, until a route of
-        the day changes); otherwise route by route.
+        the day changes); otherwise route by route. There, ``over`` (a price per
+        unit of load and per second over a route's limits) lets every route take
+        the visit at that price instead of only those where it fits.
         """
         if not self.untimed or self.problem.weights.balance:
             found = {c: self.insertion(j, (day, c)) for c in crews if (day, c) in self.routes}
@@ -177,9 +181,15 @@ class Plan:
         job = self.problem.jobs[j]
         x, t = job.location, self.problem.duration_matrix
         dt = t[a, x] + t[x, b] - t[a, b]
-        ok = (job.demand <= room[owner]) & (job.service + dt <= time_left[owner])
         dc = self.cost[a, x] + self.cost[x, b] - self.cost[a, b]
-        masked = np.where(ok, dc, _NEVER)
+        if over is None:
+            ok = (job.demand <= room[owner]) & (job.service + dt <= time_left[owner])
+            masked = np.where(ok, dc, _NEVER)
+        else:
+            spare, left = room[owner], time_left[owner]
+            fuller = np.maximum(job.demand - spare, 0) - np.maximum(-spare, 0)
+            longer = np.maximum(job.service + dt - left, 0) - np.maximum(-left, 0)
+            masked = np.round(dc + over[0] * fuller + over[1] * longer).astype(np.int64)
         best = np.minimum.reduceat(masked, first)
         found = {}
         wanted = set(crews)

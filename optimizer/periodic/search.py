@@ -30,11 +30,13 @@ class Placement:
 
 
 def best_placement(
-    plan: Plan, j: int, options: JobOptions, forced: dict[int, int] | None = None
-) -> Placement | None:
+    plan: Plan, j: int, options: JobOptions, forced: dict[int, int] | None = None,
+    over: tuple[float, float] | None = None,
+) -> Placement | None:  # fmt: skip
     """Cheapest feasible pattern and crews for job ``j`` (not in the routes right now).
 
     ``forced`` (day -> crew) allows only that assignment (a stability pin).
+    ``over`` prices load and time over the limits instead (:meth:`Plan.insertions`).
     Per day the cheapest crew is taken; with a ``same_crew`` weight every
     single-crew alternative is evaluated as well, since one crew for all visits
     may beat the sum of the cheapest crews once the weight is counted.
@@ -46,7 +48,7 @@ def best_placement(
     for day in sorted({d for p in patterns for d in p}):
         crews = options.crews if forced is None else [c for c in options.crews
                                                       if forced.get(day) == c]  # fmt: skip
-        for c, (added, pos) in plan.insertions(j, day, crews).items():
+        for c, (added, pos) in plan.insertions(j, day, crews, over).items():
             table[(day, c)] = (added + visit_penalty(problem, job, day, c), pos)
     best: Placement | None = None
     single_crew = problem.weights.same_crew > 0 and job.visits > 1

@@ -307,6 +307,24 @@ def test_a_days_insertions_priced_together_match_route_by_route(case: tuple, dat
     expected = {c: plan.insertion(j, (0, c)) for c in crews}
     assert plan.insertions(j, 0, crews) == {c: f for c, f in expected.items() if f is not None}
     assert plan.insertions(j, 5, crews) == {}  # a day nobody works
+    # with over-limit prices every route takes the visit: brute force over its places
+    over = (7.0, 0.5)
+    priced = plan.insertions(j, 0, crews, over)
+    for c in crews:
+        crew, route = problem.crews[c], plan.routes[(0, c)]
+        limit = min(crew.max_duration or 10**9, crew.shifts[0].end - crew.shifts[0].start)
+        cap = 10**9 if crew.capacity is None else crew.capacity
+
+        def excess(trial: list[int], crew: Crew = crew, limit: int = limit, cap: int = cap):
+            work = _travel(problem, crew, trial)[1] if trial else 0
+            load = sum(problem.jobs[i].demand for i in trial)
+            return over[0] * max(0, load - cap) + over[1] * max(0, work - limit)
+
+        now = _travel(problem, crew, route)[0] if route else 0
+        trials = [[*route[:p], j, *route[p:]] for p in range(len(route) + 1)]
+        prices = [round(_travel(problem, crew, t)[0] - now + excess(t) - excess(route))
+                  for t in trials]  # fmt: skip
+        assert priced[c] == (min(prices), prices.index(min(prices)))
 
 
 @settings(PROPERTY, max_examples=200)
