@@ -41,8 +41,9 @@ HARD = Penalty(load=1e7, work=1e7)
 """Over-limit prices that no saving outweighs: the descent stays within the limits."""
 
 LOOSE_SHARE = 0.1
-"""Over-limit price in the loose descent: this share of the day's mean arc cost per unit of
-load over the mean demand, and per second over the limit."""
+"""Over-limit price of a unit of load in the loose descent: this share of the day's mean arc
+cost over the mean demand (on Cordeau's patterns of p22, p23 and pr05, insertion then one
+descent ended nearest Cordeau's routes with 0.1 among 0.05-2)."""
 
 LOOSE_WORK_SHARE = 1.0
 """The same for a second over the working-time limit, as a share of the day's cost per

@@ -110,13 +110,18 @@ def assignment_penalty(problem: PeriodicProblem, job: PeriodicJob, assign: dict[
 
 
 def crew_free(problem: PeriodicProblem, job: PeriodicJob) -> bool:
-    """True when OR-Tools may pick any skilled crew on a visit's day at no consistency cost."""
+    """True when OR-Tools may pick any skilled crew on a visit's day at no consistency cost.
+
+    Not with a ``balance`` weight: OR-Tools does not see it, and moving visits
+    between crews for travel alone would undo the planner's spreading of work.
+    """
     w = problem.weights
     return (
         job.pinned_crew is None
         and (job.visits == 1 or w.same_crew == 0)
         and (job.preferred_crew is None or w.preferred_crew == 0)
         and (not job.previous or w.previous_assignment == 0)
+        and w.balance == 0
     )
 
 

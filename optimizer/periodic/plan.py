@@ -131,7 +131,7 @@ class Plan:
 
     # -- estimates --------------------------------------------------------------------
     def removal_gain(self, j: int) -> int:
-        """Objective travel saved by taking every visit of ``j`` out of its routes."""
+        """Objective saved by taking every visit of ``j`` out: travel, and balance price."""
         gain = 0
         x = self.problem.jobs[j].location
         for day, c in self.assign.get(j, {}).items():
@@ -139,7 +139,7 @@ class Plan:
             pos = self.routes[key].index(j) + 1
             a, b = self.locs[key][pos - 1], self.locs[key][pos + 1]
             gain += int(self.cost[a, x] + self.cost[x, b] - self.cost[a, b])
-            gain += self.balance_cost(key, -self.visit_work(j, key, pos))
+            gain -= self.balance_cost(key, -self.visit_work(j, key, pos))  # a drop: saved
         return gain
 
     def visit_work(self, j: int, key: Key, pos: int) -> int:
