@@ -55,12 +55,7 @@ LOOSE_STEPS = (1.0, 3.0, 10.0)
 
 def usable(plan: Plan) -> bool:
     """True when route estimates are exact, so that a descent here decides like OR-Tools."""
-    problem = plan.problem
-    return (
-        problem.weights.balance == 0
-        and not any(crew.lunch for crew in problem.crews)
-        and not any(job.windows for job in problem.jobs)
-    )
+    return plan.untimed and plan.problem.weights.balance == 0
 
 
 def symmetric(plan: Plan) -> bool:

@@ -125,9 +125,7 @@ class Engine:
         self.plan = Plan(self.problem, matrix)
         self.rng = random.Random(0)
         self.work_days = sorted({d for d, _ in self.plan.routes})
-        self.exact = not any(c.lunch for c in self.problem.crews) and not any(
-            j.windows for j in self.problem.jobs
-        )
+        self.exact = self.plan.untimed
         """True when the planner's route estimates are exact (no windows, no lunch)."""
         self.fast = descent.usable(self.plan)
         """True when the pattern search judges its moves by the numpy descent, not OR-Tools."""

@@ -62,7 +62,8 @@ class Plan:
         self.demands = np.array([j.demand for j in jobs], dtype=np.int64)
         self.services = np.array([j.service for j in jobs], dtype=np.int64)
         self.places = np.array([j.location for j in jobs], dtype=np.int64)
-        self.untimed = not any(self.timer.timed.values()) and not any(j.windows for j in jobs)
+        self.untimed = not any(c.lunch for c in self.problem.crews) and not any(
+            j.windows for j in jobs)  # fmt: skip
         for key in self.timer.keys:
             self.routes.setdefault(key, [])
         for key in list(self.routes):
